@@ -1,0 +1,106 @@
+// The extension's view of AWS HealthImaging: one method per service operation it uses,
+// named after the operation. The SDK implementation lives in sdkHealthImagingClient.ts;
+// nothing outside src/aws imports the SDK. Errors are thrown as HealthImagingError (errors.ts).
+
+export type ImageSetState = 'ACTIVE' | 'LOCKED' | 'DELETED';
+export type ImageSetWorkflowStatus =
+  | 'CREATED' | 'COPIED' | 'COPYING' | 'COPYING_WITH_READ_ONLY_ACCESS' | 'COPY_FAILED'
+  | 'UPDATING' | 'UPDATING_FOR_STUDY_CONSISTENCY' | 'UPDATED' | 'UPDATE_FAILED'
+  | 'DELETING' | 'DELETED' | 'IMPORTING' | 'IMPORTED' | 'IMPORT_FAILED';
+
+export interface DatastoreSummary {
+  datastoreId: string;
+  datastoreName: string;
+  datastoreStatus: string;
+  datastoreArn?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+export interface ImageSetSummary {
+  imageSetId: string;
+  version?: number;
+  createdAt?: Date;
+  updatedAt?: Date;
+  isPrimary?: boolean;
+  dicomTags?: {
+    patientId?: string;
+    patientName?: string;
+    studyDescription?: string;
+    studyDate?: string;
+    studyTime?: string;
+    studyInstanceUID?: string;
+    studyId?: string;
+    accessionNumber?: string;
+    seriesInstanceUID?: string;
+    seriesModality?: string;
+    numberOfStudyRelatedSeries?: number;
+    numberOfStudyRelatedInstances?: number;
+  };
+}
+
+export interface ImageSetProperties {
+  datastoreId: string;
+  imageSetId: string;
+  versionId: string;
+  imageSetState: ImageSetState;
+  imageSetWorkflowStatus?: ImageSetWorkflowStatus;
+  createdAt?: Date;
+  updatedAt?: Date;
+  message?: string;
+  imageSetArn?: string;
+  forced?: boolean;
+  isPrimary?: boolean;
+}
+
+export interface ImageSetVersion {
+  imageSetId: string;
+  versionId: string;
+  imageSetState: ImageSetState;
+  imageSetWorkflowStatus?: ImageSetWorkflowStatus;
+  createdAt?: Date;
+  updatedAt?: Date;
+  message?: string;
+  forced?: boolean;
+  isPrimary?: boolean;
+}
+
+/** The answer of UpdateImageSetMetadata: the new version, usually LOCKED / UPDATING. */
+export interface UpdateResult {
+  latestVersionId: string;
+  imageSetState: ImageSetState;
+  imageSetWorkflowStatus?: ImageSetWorkflowStatus;
+  updatedAt?: Date;
+  message?: string;
+}
+
+/** SearchImageSets criteria, as the service defines them (at most two filters). */
+export type SearchValue =
+  | { DICOMPatientId: string } | { DICOMAccessionNumber: string } | { DICOMStudyId: string }
+  | { DICOMStudyInstanceUID: string } | { DICOMSeriesInstanceUID: string }
+  | { createdAt: Date } | { updatedAt: Date } | { isPrimary: boolean }
+  | { DICOMStudyDateAndTime: { DICOMStudyDate: string; DICOMStudyTime?: string } };
+export interface SearchFilter { operator: 'EQUAL' | 'BETWEEN'; values: SearchValue[] }
+export interface SearchCriteria {
+  filters?: SearchFilter[];
+  sort?: { sortField: 'updatedAt' | 'createdAt' | 'DICOMStudyDateAndTime'; sortOrder: 'ASC' | 'DESC' };
+}
+
+export interface Page<T> { items: T[]; nextToken?: string }
+
+export interface HealthImagingClient {
+  listDatastores(nextToken?: string, maxResults?: number): Promise<Page<DatastoreSummary>>;
+  searchImageSets(datastoreId: string, criteria: SearchCriteria, nextToken?: string, maxResults?: number): Promise<Page<ImageSetSummary>>;
+  getImageSet(datastoreId: string, imageSetId: string, versionId?: string): Promise<ImageSetProperties>;
+  /** The metadata document, gunzipped and parsed text (not reformatted). */
+  getImageSetMetadata(datastoreId: string, imageSetId: string, versionId?: string): Promise<string>;
+  listImageSetVersions(datastoreId: string, imageSetId: string, nextToken?: string, maxResults?: number): Promise<Page<ImageSetVersion>>;
+  /** `updatableAttributes` / `removableAttributes` as JSON documents; the adapter encodes them. */
+  updateImageSetMetadata(request: {
+    datastoreId: string;
+    imageSetId: string;
+    latestVersionId: string;
+    force?: boolean;
+    update: { updatableAttributes?: object; removableAttributes?: object } | { revertToVersionId: string };
+  }): Promise<UpdateResult>;
+}
