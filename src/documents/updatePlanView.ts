@@ -1,0 +1,307 @@
+// Pure helpers around an update plan (what core's computeMetadataUpdate returns): the attributes a
+// payload touches, the preview document, and the rebase of a plan onto a newer version.
+// No vscode and no I/O, so they are unit-tested in plain Node.
+
+export interface PayloadDocumentPair {
+  updatableAttributes?: object;
+  removableAttributes?: object;
+}
+
+export interface PathReason {
+  path: string;
+  reason: string;
+}
+
+/** The shape of core's MetadataUpdatePlan that these helpers read. */
+export interface PlanLike {
+  updates: PayloadDocumentPair[];
+  force: boolean;
+  forceReasons: PathReason[];
+  refused: PathReason[];
+}
+
+export type PayloadOperation = 'update' | 'remove';
+
+export interface PayloadAttribute {
+  /** JSON pointer of the attribute (or of a removed series / instance) in the metadata document. */
+  pointer: string;
+  operation: PayloadOperation;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+export function pointerTokens(pointer: string): string[] {
+  if (pointer === '') {
+    return [];
+  }
+  if (!pointer.startsWith('/')) {
+    throw new Error(`not a JSON pointer: "${pointer}"`);
+  }
+  return pointer.slice(1).split('/').map(unescapePointerToken);
+}
+
+/** The value at `pointer` in `document`, or undefined when any step is missing. */
+export function valueAtPointer(document: unknown, pointer: string): unknown {
+  let current: unknown = document;
+  for (const token of pointerTokens(pointer)) {
+    if (Array.isArray(current)) {
+      if (!/^(0|[1-9]\d*)$/.test(token)) {
+        return undefined;
+      }
+      current = current[Number(token)];
+    } else if (isObject(current) && Object.prototype.hasOwnProperty.call(current, token)) {
+      current = current[token];
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
+/**
+ * Every attribute a payload document touches: the keys of each `DICOM` / `DICOMVRs` object, and
+ * series or instances given as empty objects (whole-entity removals). `SchemaVersion` is the
+ * payload's own header, not a change.
+ */
+export function listPayloadAttributes(payload: object | undefined, operation: PayloadOperation): PayloadAttribute[] {
+  const found: PayloadAttribute[] = [];
+  const walk = (node: JsonObject, pointer: string, parentKey: string | undefined) => {
+    for (const [key, value] of Object.entries(node)) {
+      if (pointer === '' && key === 'SchemaVersion') {
+        continue;
+      }
+      const child = `${pointer}/${escapePointerToken(key)}`;
+      if (key === 'DICOM' || key === 'DICOMVRs') {
+        if (isObject(value)) {
+          for (const attribute of Object.keys(value)) {
+            found.push({ pointer: `${child}/${escapePointerToken(attribute)}`, operation });
+          }
+        } else {
+          found.push({ pointer: child, operation });
+        }
+      } else if (isObject(value) && Object.keys(value).length === 0 && (parentKey === 'Series' || parentKey === 'Instances')) {
+        found.push({ pointer: child, operation });
+      } else if (isObject(value)) {
+        walk(value, child, key);
+      } else {
+        found.push({ pointer: child, operation });
+      }
+    }
+  };
+  if (isObject(payload)) {
+    walk(payload, '', undefined);
+  }
+  return found;
+}
+
+/** All attributes of all requests of a plan, in request order, without repeats. */
+export function listPlanAttributes(plan: Pick<PlanLike, 'updates'>): PayloadAttribute[] {
+  const seen = new Set<string>();
+  const all: PayloadAttribute[] = [];
+  for (const update of plan.updates) {
+    for (const attribute of [
+      ...listPayloadAttributes(update.updatableAttributes, 'update'),
+      ...listPayloadAttributes(update.removableAttributes, 'remove'),
+    ]) {
+      const key = `${attribute.operation} ${attribute.pointer}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        all.push(attribute);
+      }
+    }
+  }
+  return all;
+}
+
+/** True when `a` and `b` are the same pointer or one lies inside the other. */
+export function pointersOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/** UTF-8 size of a payload document as the adapter sends it (compact JSON). */
+export function payloadBytes(payload: object | undefined): number {
+  return payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload), 'utf8');
+}
+
+export interface PreviewInput {
+  datastoreId: string;
+  imageSetId: string;
+  baseVersionId: string;
+  isPrimary?: boolean;
+  maxAttributeBytes: number;
+  plan: PlanLike;
+}
+
+/** One line that says what Save would do with this plan. */
+export function describePlan(plan: PlanLike): string {
+  if (plan.refused.length > 0) {
+    const n = plan.refused.length;
+    return `Save sends nothing: HealthImaging would refuse ${n} change${n === 1 ? '' : 's'} (see "refused").`;
+  }
+  if (plan.updates.length === 0) {
+    return 'No changes: Save sends nothing.';
+  }
+  const requests = plan.updates.length === 1 ? '1 request' : `${plan.updates.length} requests, in order`;
+  return plan.force
+    ? `Save sends ${requests} with force (after asking; see "needsForce").`
+    : `Save sends ${requests}.`;
+}
+
+/**
+ * The "Preview Update" document: the exact requests Save would send (blobs shown as the JSON that
+ * is base64-encoded on the wire), grouped into ready / needs force / refused.
+ */
+export function buildUpdatePreview(input: PreviewInput): object {
+  const { plan } = input;
+  const flagged = [...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path)];
+  const ready = listPlanAttributes(plan)
+    .filter((a) => !flagged.some((p) => pointersOverlap(p, a.pointer)))
+    .map((a) => ({ path: a.pointer, operation: a.operation }));
+  const base = Number(input.baseVersionId);
+  const requests = plan.updates.map((update, index) => {
+    const dicomUpdates: JsonObject = {};
+    if (update.updatableAttributes !== undefined) {
+      dicomUpdates.updatableAttributes = update.updatableAttributes;
+    }
+    if (update.removableAttributes !== undefined) {
+      dicomUpdates.removableAttributes = update.removableAttributes;
+    }
+    return {
+      request: index + 1,
+      latestVersionId: Number.isInteger(base) ? String(base + index) : input.baseVersionId,
+      force: plan.force,
+      sizeBytes: {
+        updatableAttributes: payloadBytes(update.updatableAttributes),
+        removableAttributes: payloadBytes(update.removableAttributes),
+      },
+      updateImageSetMetadataUpdates: { DICOMUpdates: dicomUpdates },
+    };
+  });
+  return {
+    summary: describePlan(plan),
+    datastoreId: input.datastoreId,
+    imageSetId: input.imageSetId,
+    basedOnVersionId: input.baseVersionId,
+    isPrimary: input.isPrimary ?? false,
+    force: plan.force,
+    maxAttributeBytes: input.maxAttributeBytes,
+    ready,
+    needsForce: plan.forceReasons,
+    refused: plan.refused,
+    requests,
+    note: 'updatableAttributes and removableAttributes travel as base64 of the compact JSON shown here; each request is sent against the version the previous one produced.',
+  };
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+export interface Overlap {
+  pointer: string;
+  operation: PayloadOperation;
+  /** The value in the version the edit was based on, in the newer version, and in the edit. */
+  base: unknown;
+  theirs: unknown;
+  mine: unknown;
+}
+
+/**
+ * The attributes the plan (computed from base and edit) touches that the newer version changed
+ * too, to a value other than the edit's. Same value on both sides is not a conflict.
+ */
+export function findOverlaps(baseDocument: unknown, latestDocument: unknown, editedDocument: unknown, plan: Pick<PlanLike, 'updates'>): Overlap[] {
+  const overlaps: Overlap[] = [];
+  for (const attribute of listPlanAttributes(plan)) {
+    const base = valueAtPointer(baseDocument, attribute.pointer);
+    const theirs = valueAtPointer(latestDocument, attribute.pointer);
+    const mine = attribute.operation === 'update' ? valueAtPointer(editedDocument, attribute.pointer) : undefined;
+    if (!deepEqual(base, theirs) && !deepEqual(theirs, mine)) {
+      overlaps.push({ pointer: attribute.pointer, operation: attribute.operation, base, theirs, mine });
+    }
+  }
+  return overlaps;
+}
+
+/**
+ * A plan made from (base, edit) and applied on top of a newer version: removals name the value
+ * the newer version holds (the service removes an attribute only when key and value match), and
+ * removals of what the newer version no longer has are dropped. Requests left empty are dropped.
+ */
+export function rebaseUpdates(updates: readonly PayloadDocumentPair[], latestDocument: unknown): PayloadDocumentPair[] {
+  const result: PayloadDocumentPair[] = [];
+  for (const update of updates) {
+    const next: PayloadDocumentPair = {};
+    if (update.updatableAttributes !== undefined) {
+      next.updatableAttributes = update.updatableAttributes;
+    }
+    if (update.removableAttributes !== undefined) {
+      const removable = structuredClone(update.removableAttributes) as JsonObject;
+      for (const attribute of listPayloadAttributes(removable, 'remove')) {
+        const tokens = pointerTokens(attribute.pointer);
+        const parent = valueAtPointer(removable, tokens.slice(0, -1).map((t) => `/${escapePointerToken(t)}`).join('')) as JsonObject;
+        const key = tokens[tokens.length - 1];
+        const theirs = valueAtPointer(latestDocument, attribute.pointer);
+        if (theirs === undefined) {
+          delete parent[key];
+        } else if (!(isObject(parent[key]) && Object.keys(parent[key] as JsonObject).length === 0 && isObject(theirs))) {
+          parent[key] = structuredClone(theirs);
+        }
+      }
+      pruneEmpty(removable);
+      if (listPayloadAttributes(removable, 'remove').length > 0) {
+        next.removableAttributes = removable;
+      }
+    }
+    if (next.updatableAttributes !== undefined || next.removableAttributes !== undefined) {
+      result.push(next);
+    }
+  }
+  return result;
+}
+
+/** Removes containers that lost all their attributes (keeps empty series/instances: they are removals). */
+function pruneEmpty(node: JsonObject, parentKey?: string): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (!isObject(value)) {
+      continue;
+    }
+    const wasEmpty = Object.keys(value).length === 0;
+    pruneEmpty(value, key);
+    const isEntityRemoval = wasEmpty && (parentKey === 'Series' || parentKey === 'Instances');
+    if (Object.keys(value).length === 0 && !isEntityRemoval) {
+      delete node[key];
+    }
+  }
+}
+
+/** A short, single-line rendering of a value for a dialog (never for logs: values may be PHI). */
+export function shortValue(value: unknown, max = 60): string {
+  if (value === undefined) {
+    return '(absent)';
+  }
+  const text = JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
