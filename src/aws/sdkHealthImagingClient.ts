@@ -1,0 +1,285 @@
+// The SDK implementation of HealthImagingClient: the only file that talks to
+// @aws-sdk/client-medical-imaging. Region and credentials are resolved as the AWS CLI does
+// (settings arrive as plain arguments); with a custom endpoint (the local emulator) the
+// `runtime-` host prefix is disabled. Every SDK error leaves here as a HealthImagingError.
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb } from 'node:zlib';
+import {
+  GetImageSetCommand,
+  GetImageSetMetadataCommand,
+  ListDatastoresCommand,
+  ListImageSetVersionsCommand,
+  MedicalImagingClient,
+  SearchImageSetsCommand,
+  UpdateImageSetMetadataCommand,
+  type ImageSetProperties as SdkImageSetProperties,
+  type SearchCriteria as SdkSearchCriteria,
+} from '@aws-sdk/client-medical-imaging';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { HealthImagingError, toHealthImagingError } from './errors';
+import type {
+  DatastoreSummary, HealthImagingClient, ImageSetProperties, ImageSetState, ImageSetSummary, ImageSetVersion,
+  ImageSetWorkflowStatus, Page, SearchCriteria, UpdateResult,
+} from './healthImagingClient';
+import { resolveRegion, type ResolvedRegion } from './sharedConfig';
+
+const gunzip = promisify(gunzipCb);
+
+export interface ClientSettings {
+  profile?: string;
+  region?: string;
+  endpoint?: string;
+}
+
+/** What the adapter logs: operation names, ids, versions, sizes and timings, never values. */
+export interface AdapterLogger {
+  debug(message: string): void;
+  info?(message: string): void;
+}
+
+export interface SdkClientOptions extends ClientSettings {
+  logger?: AdapterLogger;
+  /** Environment for region/profile resolution (tests); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** SDK attempts per request (retries of throttling, 5xx and network errors). Default 3. */
+  maxAttempts?: number;
+}
+
+/** True for gzip data (magic bytes 1f 8b). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Decompresses gzip bytes (off the main thread); other bytes are returned as they are. */
+export async function gunzipIfNeeded(bytes: Uint8Array): Promise<Uint8Array> {
+  return isGzip(bytes) ? new Uint8Array(await gunzip(bytes)) : bytes;
+}
+
+function validateEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new HealthImagingError(
+      `The setting "healthImaging.endpoint" is not a URL: "${endpoint}". Use e.g. http://127.0.0.1:4599, or leave it empty for AWS.`,
+      'Validation', 'configuration', false);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HealthImagingError(
+      `The setting "healthImaging.endpoint" must start with http:// or https:// (got "${url.protocol}").`,
+      'Validation', 'configuration', false);
+  }
+  return endpoint.replace(/\/+$/, '');
+}
+
+function toVersion(p: SdkImageSetProperties): ImageSetVersion {
+  return {
+    imageSetId: p.imageSetId ?? '',
+    versionId: p.versionId ?? '',
+    imageSetState: (p.imageSetState ?? 'ACTIVE') as ImageSetState,
+    imageSetWorkflowStatus: p.ImageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    message: p.message,
+    forced: p.overrides?.forced,
+    isPrimary: p.isPrimary,
+  };
+}
+
+function nullToUndefined<T>(value: T | null | undefined): T | undefined {
+  return value === null ? undefined : value;
+}
+
+export class SdkHealthImagingClient implements HealthImagingClient {
+  private client: Promise<MedicalImagingClient> | undefined;
+  private resolvedRegion: ResolvedRegion | undefined;
+  private readonly endpoint: string | undefined;
+
+  constructor(private readonly options: SdkClientOptions) {
+    this.endpoint = options.endpoint;
+  }
+
+  /** The region the client uses and where it came from (after the first request). */
+  get region(): ResolvedRegion | undefined {
+    return this.resolvedRegion;
+  }
+
+  private sdk(operation: string): Promise<MedicalImagingClient> {
+    if (!this.client) {
+      this.client = this.createClient(operation);
+      // a failed resolution (missing region, bad endpoint) is retried on the next call
+      this.client.catch(() => (this.client = undefined));
+    }
+    return this.client;
+  }
+
+  private async createClient(operation: string): Promise<MedicalImagingClient> {
+    const { profile, endpoint, env = process.env } = this.options;
+    const checkedEndpoint = endpoint ? validateEndpoint(endpoint) : undefined;
+    let resolved: ResolvedRegion;
+    try {
+      resolved = await resolveRegion(this.options.region, profile, env);
+    } catch (error) {
+      throw toHealthImagingError(error, { operation, profile, endpoint });
+    }
+    if (!resolved.region) {
+      throw new HealthImagingError(
+        `No AWS region is configured${profile ? ` for profile "${profile}"` : ''}. Choose one with ` +
+          '"HealthImaging: Select AWS Region…" (setting "healthImaging.region"), add `region = ...` to the ' +
+          'profile in the AWS config file, or set AWS_REGION.',
+        'NoRegion', operation, false);
+    }
+    this.resolvedRegion = resolved;
+    return new MedicalImagingClient({
+      region: resolved.region,
+      credentials: fromNodeProviderChain({ ...(profile ? { profile } : {}), ignoreCache: true }),
+      ...(checkedEndpoint ? { endpoint: checkedEndpoint, disableHostPrefix: true } : {}),
+      maxAttempts: this.options.maxAttempts ?? 3,
+      requestHandler: { connectionTimeout: 5000, requestTimeout: 120000 },
+    });
+  }
+
+  private async call<T>(operation: string, ids: string, run: (client: MedicalImagingClient) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const client = await this.sdk(operation);
+      const result = await run(client);
+      this.options.logger?.debug(`${operation} ${ids} ok in ${Date.now() - started} ms`);
+      return result;
+    } catch (error) {
+      const mapped = toHealthImagingError(error, { operation, profile: this.options.profile, endpoint: this.endpoint });
+      this.options.logger?.debug(`${operation} ${ids} failed in ${Date.now() - started} ms: ${mapped.code}`);
+      throw mapped;
+    }
+  }
+
+  async listDatastores(nextToken?: string, maxResults?: number): Promise<Page<DatastoreSummary>> {
+    return this.call('ListDatastores', '', async (c) => {
+      const out = await c.send(new ListDatastoresCommand({ nextToken, maxResults }));
+      return {
+        items: (out.datastoreSummaries ?? []).map((d) => ({
+          datastoreId: d.datastoreId ?? '',
+          datastoreName: d.datastoreName ?? '',
+          datastoreStatus: d.datastoreStatus ?? '',
+          datastoreArn: d.datastoreArn,
+          createdAt: d.createdAt,
+          updatedAt: d.updatedAt,
+        })),
+        nextToken: out.nextToken,
+      };
+    });
+  }
+
+  async searchImageSets(datastoreId: string, criteria: SearchCriteria, nextToken?: string, maxResults?: number): Promise<Page<ImageSetSummary>> {
+    return this.call('SearchImageSets', `datastore=${datastoreId}`, async (c) => {
+      const searchCriteria = (criteria.filters?.length || criteria.sort) ? (criteria as SdkSearchCriteria) : undefined;
+      const out = await c.send(new SearchImageSetsCommand({ datastoreId, searchCriteria, nextToken, maxResults }));
+      return {
+        items: (out.imageSetsMetadataSummaries ?? []).map((s) => {
+          const t = s.DICOMTags;
+          return {
+            imageSetId: s.imageSetId ?? '',
+            version: s.version,
+            createdAt: s.createdAt,
+            updatedAt: s.updatedAt,
+            isPrimary: s.isPrimary,
+            dicomTags: t && {
+              patientId: nullToUndefined(t.DICOMPatientId),
+              patientName: nullToUndefined(t.DICOMPatientName),
+              studyDescription: nullToUndefined(t.DICOMStudyDescription),
+              studyDate: nullToUndefined(t.DICOMStudyDate),
+              studyTime: nullToUndefined(t.DICOMStudyTime),
+              studyInstanceUID: nullToUndefined(t.DICOMStudyInstanceUID),
+              studyId: nullToUndefined(t.DICOMStudyId),
+              accessionNumber: nullToUndefined(t.DICOMAccessionNumber),
+              seriesInstanceUID: nullToUndefined(t.DICOMSeriesInstanceUID),
+              seriesModality: nullToUndefined(t.DICOMSeriesModality),
+              numberOfStudyRelatedSeries: nullToUndefined(t.DICOMNumberOfStudyRelatedSeries),
+              numberOfStudyRelatedInstances: nullToUndefined(t.DICOMNumberOfStudyRelatedInstances),
+            },
+          };
+        }),
+        nextToken: out.nextToken,
+      };
+    });
+  }
+
+  async getImageSet(datastoreId: string, imageSetId: string, versionId?: string): Promise<ImageSetProperties> {
+    return this.call('GetImageSet', `${datastoreId}/${imageSetId}${versionId ? ` v${versionId}` : ''}`, async (c) => {
+      const out = await c.send(new GetImageSetCommand({ datastoreId, imageSetId, versionId }));
+      return {
+        datastoreId: out.datastoreId ?? datastoreId,
+        imageSetId: out.imageSetId ?? imageSetId,
+        versionId: out.versionId ?? '',
+        imageSetState: (out.imageSetState ?? 'ACTIVE') as ImageSetState,
+        imageSetWorkflowStatus: out.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
+        createdAt: out.createdAt,
+        updatedAt: out.updatedAt,
+        message: out.message,
+        imageSetArn: out.imageSetArn,
+        forced: out.overrides?.forced,
+        isPrimary: out.isPrimary,
+      };
+    });
+  }
+
+  async getImageSetMetadata(datastoreId: string, imageSetId: string, versionId?: string): Promise<string> {
+    return this.call('GetImageSetMetadata', `${datastoreId}/${imageSetId}${versionId ? ` v${versionId}` : ''}`, async (c) => {
+      const out = await c.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }));
+      const raw = await out.imageSetMetadataBlob.transformToByteArray();
+      const bytes = await gunzipIfNeeded(raw);
+      this.options.logger?.debug(`GetImageSetMetadata ${imageSetId}: ${raw.byteLength} bytes on the wire, ${bytes.byteLength} bytes of JSON`);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    });
+  }
+
+  async listImageSetVersions(datastoreId: string, imageSetId: string, nextToken?: string, maxResults?: number): Promise<Page<ImageSetVersion>> {
+    return this.call('ListImageSetVersions', `${datastoreId}/${imageSetId}`, async (c) => {
+      const out = await c.send(new ListImageSetVersionsCommand({ datastoreId, imageSetId, nextToken, maxResults }));
+      return { items: (out.imageSetPropertiesList ?? []).map(toVersion), nextToken: out.nextToken };
+    });
+  }
+
+  async updateImageSetMetadata(request: Parameters<HealthImagingClient['updateImageSetMetadata']>[0]): Promise<UpdateResult> {
+    const { datastoreId, imageSetId, latestVersionId, force, update } = request;
+    return this.call('UpdateImageSetMetadata', `${datastoreId}/${imageSetId} base v${latestVersionId}${force ? ' force' : ''}`, async (c) => {
+      const encode = (doc: object | undefined) => (doc === undefined ? undefined : new TextEncoder().encode(JSON.stringify(doc)));
+      const updates = 'revertToVersionId' in update
+        ? { revertToVersionId: update.revertToVersionId }
+        : { DICOMUpdates: { updatableAttributes: encode(update.updatableAttributes), removableAttributes: encode(update.removableAttributes) } };
+      const out = await c.send(new UpdateImageSetMetadataCommand({
+        datastoreId, imageSetId, latestVersionId, force: force || undefined,
+        updateImageSetMetadataUpdates: updates,
+      }));
+      return {
+        latestVersionId: out.latestVersionId ?? '',
+        imageSetState: (out.imageSetState ?? 'LOCKED') as ImageSetState,
+        imageSetWorkflowStatus: out.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
+        updatedAt: out.updatedAt,
+        message: out.message,
+      };
+    });
+  }
+
+  /** All versions of an image set, newest first (pages followed). */
+  async listAllImageSetVersions(datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
+    return listAllImageSetVersions(this, datastoreId, imageSetId);
+  }
+
+  dispose(): void {
+    void this.client?.then((c) => c.destroy(), () => undefined);
+    this.client = undefined;
+  }
+}
+
+/** All versions of an image set through any HealthImagingClient, newest first. */
+export async function listAllImageSetVersions(client: HealthImagingClient, datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
+  const all: ImageSetVersion[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.listImageSetVersions(datastoreId, imageSetId, token, 50);
+    all.push(...page.items);
+    token = page.nextToken;
+  } while (token);
+  return all.sort((a, b) => Number(b.versionId) - Number(a.versionId));
+}

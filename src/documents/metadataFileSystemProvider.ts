@@ -1,0 +1,258 @@
+// The `healthimaging:` file system: an image set's metadata as a JSON document.
+//   readFile  -> GetImageSet (which version is latest) + GetImageSetMetadata (that version),
+//                gunzipped, pretty-printed; records what the editor was opened on (the base).
+//   stat      -> GetImageSet: mtime = updatedAt, so VS Code's own "file is newer" appears when
+//                someone else updated the image set; `?version=N` documents are read-only.
+//   writeFile -> the save handler (the save flow), which submits UpdateImageSetMetadata.
+import * as vscode from 'vscode';
+import type { HealthImagingClient } from '../aws/healthImagingClient';
+import { HealthImagingError } from '../aws/errors';
+import { SCHEME } from '../constants';
+import { Disposable } from '../shared/lifecycle';
+import type { Logger } from '../shared/logger';
+import { latestKey, parseMetadataUri } from './metadataUri';
+
+/** What an editor was opened on. `text` is exactly what readFile returned. */
+export interface MetadataBase {
+  datastoreId: string;
+  imageSetId: string;
+  versionId: string;
+  text: string;
+  updatedAt?: Date;
+  isPrimary?: boolean;
+}
+
+export interface MetadataSaveHandler {
+  /** Saves `content` (the editor's text) made from `base`; resolves to the new base (the service's text). */
+  save(uri: vscode.Uri, content: Uint8Array, base: MetadataBase): Promise<MetadataBase>;
+}
+
+/** Timing of the last readFile per document, for the log and for tests. */
+export interface ReadTiming {
+  versionId: string;
+  bytes: number;
+  fetchMs: number;
+  formatMs: number;
+  totalMs: number;
+}
+
+const encoder = new TextEncoder();
+
+export class MetadataFileSystemProvider extends Disposable implements vscode.FileSystemProvider {
+  private readonly _onDidChangeFile = this._register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
+  readonly onDidChangeFile = this._onDidChangeFile.event;
+
+  /** Base per latest-version document (key: URI without query). */
+  private readonly bases = new Map<string, MetadataBase>();
+  /** Formatted text of immutable older versions (key: full URI), a few at most. */
+  private readonly versionCache = new Map<string, MetadataBase>();
+  private static readonly VERSION_CACHE_SIZE = 4;
+  private saveHandler: MetadataSaveHandler | undefined;
+  private readonly timings = new Map<string, ReadTiming>();
+
+  constructor(private readonly getClient: () => HealthImagingClient, private readonly log: Logger) {
+    super();
+    this._register(vscode.workspace.onDidCloseTextDocument((doc) => {
+      if (doc.uri.scheme === SCHEME && !doc.uri.query) {
+        this.bases.delete(doc.uri.toString());
+      }
+    }));
+  }
+
+  /** Registers the provider for the `healthimaging:` scheme. */
+  register(): this {
+    this._register(vscode.workspace.registerFileSystemProvider(SCHEME, this, { isCaseSensitive: true }));
+    return this;
+  }
+
+  setSaveHandler(handler: MetadataSaveHandler): vscode.Disposable {
+    this.saveHandler = handler;
+    return new vscode.Disposable(() => {
+      if (this.saveHandler === handler) {
+        this.saveHandler = undefined;
+      }
+    });
+  }
+
+  getBase(uri: vscode.Uri): MetadataBase | undefined {
+    const parts = parseMetadataUri(uri);
+    return parts.versionId ? this.versionCache.get(uri.toString()) : this.bases.get(latestKey(parts));
+  }
+
+  /** The timing of the last read of `uri` (ids, sizes and milliseconds only). */
+  getReadTiming(uri: vscode.Uri): ReadTiming | undefined {
+    return this.timings.get(uri.toString());
+  }
+
+  /** Forgets what is known about `uri` and tells VS Code it changed (an unmodified editor reloads). */
+  refresh(uri: vscode.Uri): void {
+    const parts = parseMetadataUri(uri);
+    if (!parts.versionId) {
+      const doc = this.openDocument(uri);
+      if (!doc?.isDirty) {
+        this.bases.delete(latestKey(parts));
+      }
+    }
+    this._onDidChangeFile.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const parts = parseMetadataUri(uri);
+    const props = await this.run(uri, () => this.getClient().getImageSet(parts.datastoreId, parts.imageSetId, parts.versionId));
+    if (props.imageSetState === 'DELETED') {
+      throw vscode.FileSystemError.FileNotFound(`Image set ${parts.imageSetId} has been deleted.`);
+    }
+    const known = parts.versionId ? this.versionCache.get(uri.toString()) : this.bases.get(latestKey(parts));
+    const size = known && known.versionId === props.versionId ? Buffer.byteLength(known.text, 'utf8') : 0;
+    return {
+      type: vscode.FileType.File,
+      ctime: props.createdAt?.getTime() ?? 0,
+      mtime: props.updatedAt?.getTime() ?? props.createdAt?.getTime() ?? 0,
+      size,
+      permissions: parts.versionId ? vscode.FilePermission.Readonly : undefined,
+    };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const parts = parseMetadataUri(uri);
+    const started = Date.now();
+    if (parts.versionId) {
+      const cached = this.versionCache.get(uri.toString());
+      if (cached) {
+        return encoder.encode(cached.text);
+      }
+    }
+    const client = this.getClient();
+    const props = await this.run(uri, () => client.getImageSet(parts.datastoreId, parts.imageSetId, parts.versionId));
+    const versionId = props.versionId;
+    const existing = parts.versionId ? undefined : this.bases.get(latestKey(parts));
+    let base: MetadataBase;
+    let timing: ReadTiming;
+    if (existing && existing.versionId === versionId && (existing.updatedAt?.getTime() ?? 0) === (props.updatedAt?.getTime() ?? 0)) {
+      base = existing;
+      timing = { versionId, bytes: Buffer.byteLength(base.text, 'utf8'), fetchMs: 0, formatMs: 0, totalMs: Date.now() - started };
+    } else {
+      const raw = await this.run(uri, () => client.getImageSetMetadata(parts.datastoreId, parts.imageSetId, versionId));
+      const fetched = Date.now();
+      const text = this.format(raw, uri);
+      const formatted = Date.now();
+      base = {
+        datastoreId: parts.datastoreId,
+        imageSetId: parts.imageSetId,
+        versionId,
+        text,
+        updatedAt: props.updatedAt,
+        isPrimary: props.isPrimary,
+      };
+      timing = {
+        versionId, bytes: Buffer.byteLength(text, 'utf8'),
+        fetchMs: fetched - started, formatMs: formatted - fetched, totalMs: formatted - started,
+      };
+    }
+    this.timings.set(uri.toString(), timing);
+    this.log.info(
+      `opened ${parts.datastoreId}/${parts.imageSetId} v${versionId}${parts.versionId ? ' (read-only)' : ''}: ` +
+        `${timing.bytes} bytes, fetch ${timing.fetchMs} ms, format ${timing.formatMs} ms, total ${timing.totalMs} ms`);
+    if (parts.versionId) {
+      this.rememberVersion(uri.toString(), base);
+    } else if (!this.openDocument(uri)?.isDirty) {
+      // An unmodified (or closed) editor now shows this version. A dirty editor keeps the base it
+      // was opened on, e.g. while VS Code reads the file to compare it with the editor's text.
+      this.bases.set(latestKey(parts), base);
+    }
+    return encoder.encode(base.text);
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array, _options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    const parts = parseMetadataUri(uri);
+    if (parts.versionId) {
+      throw vscode.FileSystemError.NoPermissions(
+        `Version ${parts.versionId} of image set ${parts.imageSetId} is read-only; open the image set itself to edit its metadata.`);
+    }
+    const handler = this.saveHandler;
+    if (!handler) {
+      throw vscode.FileSystemError.NoPermissions('Saving HealthImaging metadata is not available.');
+    }
+    let base = this.bases.get(latestKey(parts));
+    if (!base) {
+      await this.readFile(uri);
+      base = this.bases.get(latestKey(parts));
+      if (!base) {
+        throw vscode.FileSystemError.Unavailable(`Could not read the current metadata of image set ${parts.imageSetId}.`);
+      }
+    }
+    const saved = await handler.save(uri, content, base);
+    this.bases.set(latestKey(parts), saved);
+    this.log.info(`saved ${parts.datastoreId}/${parts.imageSetId}: v${base.versionId} -> v${saved.versionId}`);
+    this._onDidChangeFile.fire([{ type: vscode.FileChangeType.Changed, uri: uri.with({ query: '' }) }]);
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(`${uri.toString()}: image sets cannot be deleted from the editor.`);
+  }
+
+  rename(oldUri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(`${oldUri.toString()}: metadata documents cannot be renamed.`);
+  }
+
+  private openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+    const key = uri.with({ query: '' }).toString();
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+  }
+
+  private rememberVersion(key: string, base: MetadataBase): void {
+    this.versionCache.delete(key);
+    this.versionCache.set(key, base);
+    while (this.versionCache.size > MetadataFileSystemProvider.VERSION_CACHE_SIZE) {
+      const oldest = this.versionCache.keys().next().value as string;
+      this.versionCache.delete(oldest);
+    }
+  }
+
+  private format(raw: string, uri: vscode.Uri): string {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(raw);
+    } catch (error) {
+      throw vscode.FileSystemError.Unavailable(
+        `HealthImaging returned metadata for ${uri.path} that is not valid JSON (${(error as Error).message}).`);
+    }
+    return JSON.stringify(doc, null, 2) + '\n';
+  }
+
+  /** Runs a client call, turning HealthImaging errors into file system errors VS Code understands. */
+  private async run<T>(uri: vscode.Uri, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof HealthImagingError) {
+        this.log.warn(`${error.operation} for ${uri.path}${uri.query ? `?${uri.query}` : ''} failed: ${error.code}`);
+        switch (error.code) {
+          case 'NotFound':
+            throw vscode.FileSystemError.FileNotFound(`${error.message} (${uri.path}${uri.query ? `?${uri.query}` : ''})`);
+          case 'AccessDenied':
+            throw vscode.FileSystemError.NoPermissions(error.message);
+          case 'Network':
+          case 'Throttling':
+          case 'Internal':
+            throw vscode.FileSystemError.Unavailable(error.message);
+          default:
+            throw new Error(error.message);
+        }
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// The one typed accessor for the extension's settings. Read at use time (never cached), so a
+// change in the Settings editor applies to the next request; features that must react at once
+// listen with `affectsConfiguration` through `onDidChange`.
+import * as vscode from 'vscode';
+import { SETTINGS_SECTION, Settings } from '../constants';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10000;
+
+export interface ConnectionSettings {
+  /** Named profile of the shared AWS config/credentials files; undefined = the default chain. */
+  profile?: string;
+  /** Region; undefined = the profile's region, then AWS_REGION / AWS_DEFAULT_REGION. */
+  region?: string;
+  /** Endpoint URL of a HealthImaging-compatible service (the local emulator); undefined = AWS. */
+  endpoint?: string;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function clampInt(value: unknown, min: number, max: number, fallback: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return fallback;
+  }
+  return Math.min(max, Math.max(min, Math.floor(value)));
+}
+
+export class Config {
+  private get section(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  }
+
+  get profile(): string | undefined {
+    return nonEmpty(this.section.get<string>(Settings.profile));
+  }
+
+  get region(): string | undefined {
+    return nonEmpty(this.section.get<string>(Settings.region));
+  }
+
+  /** Machine-scoped: only user (or remote machine) settings can set it, never a workspace. */
+  get endpoint(): string | undefined {
+    return nonEmpty(this.section.get<string>(Settings.endpoint));
+  }
+
+  get connection(): ConnectionSettings {
+    return { profile: this.profile, region: this.region, endpoint: this.endpoint };
+  }
+
+  /** Items per request when listing (the service allows 1..50). */
+  get pageSize(): number {
+    return clampInt(this.section.get<number>(Settings.pageSize), 1, 50, DEFAULT_PAGE_SIZE);
+  }
+
+  /** Upper bound for one `updatableAttributes` / `removableAttributes` document, in bytes. */
+  get maxAttributeBytes(): number {
+    return clampInt(this.section.get<number>(Settings.maxAttributeBytes), 1, 30000, DEFAULT_MAX_ATTRIBUTE_BYTES);
+  }
+
+  get confirmForceUpdate(): boolean {
+    return this.section.get<boolean>(Settings.confirmForceUpdate) !== false;
+  }
+
+  /** Writes a setting to the user (global) settings. */
+  async update(key: (typeof Settings)[keyof typeof Settings], value: unknown): Promise<void> {
+    await this.section.update(key, value, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Fires when any of the given settings (keys below `healthImaging`) change. */
+  onDidChange(keys: readonly string[], listener: () => void): vscode.Disposable {
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+      if (keys.some((k) => e.affectsConfiguration(`${SETTINGS_SECTION}.${k}`))) {
+        listener();
+      }
+    });
+  }
+}
