@@ -1,0 +1,242 @@
+// Image frames of an instance: splitting Pixel Data into frames, decoding RLE, checksums and pixel ranges.
+
+import {
+  DcmjsDataset, DicomImportError, TS_DEFLATED_LE, TS_EXPLICIT_BE, TS_EXPLICIT_LE, TS_IMPLICIT_LE, TS_RLE,
+  binaryBytes, numberOf, stringOf, swapBytes,
+} from './dicomDataset';
+
+/** One frame as stored by the emulator, with the facts the metadata document reports about it. */
+export interface FrameData {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  checksum: number;
+  minPixelValue?: number;
+  maxPixelValue?: number;
+}
+
+/** The frames of an instance and how they are stored. */
+export interface InstanceFrames {
+  frames: FrameData[];
+  /** Transfer syntax of the stored frame bytes. */
+  storedTransferSyntaxUID: string;
+  /** What the checksums were computed over: "DECOMPRESSED" pixels, or the "ORIGINAL" encoded frame bytes. */
+  checksumType: 'DECOMPRESSED' | 'ORIGINAL';
+}
+
+export const PIXEL_DATA_TAGS = ['7FE00010', '7FE00008', '7FE00009'] as const; // Pixel Data, Float, Double Float
+
+const NATIVE_SYNTAXES: ReadonlySet<string> = new Set([TS_IMPLICIT_LE, TS_EXPLICIT_LE, TS_DEFLATED_LE, TS_EXPLICIT_BE]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// CRC-32 (IEEE 802.3, as zlib computes it): the service's Image Frame Resolution Checksum algorithm.
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface PixelLayout {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  numberOfFrames: number;
+  float: boolean;
+  /** YBR_FULL_422 native data: two luminance samples share one pair of chroma samples (2 samples per pixel). */
+  subsampled422: boolean;
+}
+
+function layoutOf(dataset: DcmjsDataset, pixelTag: string): PixelLayout {
+  const rows = numberOf(dataset, '00280010');
+  const columns = numberOf(dataset, '00280011');
+  if (!rows || !columns) {
+    throw new DicomImportError(`Pixel Data is present but ${!rows ? 'Rows (0028,0010)' : 'Columns (0028,0011)'} is missing or zero`);
+  }
+  const float = pixelTag !== '7FE00010';
+  const bitsAllocated = pixelTag === '7FE00008' ? 32 : pixelTag === '7FE00009' ? 64 : numberOf(dataset, '00280100');
+  if (!bitsAllocated || ![1, 8, 16, 32, 64].includes(bitsAllocated)) {
+    throw new DicomImportError(`Bits Allocated (0028,0100) must be 1, 8, 16, 32 or 64, found ${bitsAllocated ?? 'none'}`);
+  }
+  const numberOfFrames = Math.max(1, Math.trunc(numberOf(dataset, '00280008') ?? 1));
+  return {
+    rows,
+    columns,
+    samplesPerPixel: Math.max(1, numberOf(dataset, '00280002') ?? 1),
+    bitsAllocated,
+    bitsStored: Math.min(bitsAllocated, numberOf(dataset, '00280101') ?? bitsAllocated),
+    signed: numberOf(dataset, '00280103') === 1,
+    numberOfFrames,
+    float,
+    subsampled422: stringOf(dataset, '00280004') === 'YBR_FULL_422',
+  };
+}
+
+/** Minimum and maximum stored pixel value of a little-endian native frame (all samples). */
+export function pixelRange(bytes: Uint8Array, layout: Pick<PixelLayout, 'bitsAllocated' | 'bitsStored' | 'signed' | 'float'>,
+  count: number): { min: number; max: number } | undefined {
+  if (count === 0) return undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { bitsAllocated, bitsStored, signed } = layout;
+  if (layout.float) {
+    for (let i = 0; i < count; i++) {
+      const v = bitsAllocated === 64 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  } else if (bitsAllocated === 1) {
+    for (let i = 0; i < count; i++) {
+      const v = (bytes[i >> 3] >> (i & 7)) & 1;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  } else {
+    const mask = bitsStored >= 32 ? 0xffffffff : (2 ** bitsStored) - 1;
+    const signBit = 2 ** (bitsStored - 1);
+    for (let i = 0; i < count; i++) {
+      let v = bitsAllocated === 8 ? bytes[i] : bitsAllocated === 16 ? view.getUint16(i * 2, true) : view.getUint32(i * 4, true);
+      if (bitsStored < 32) v &= mask; else v >>>= 0;
+      if (signed && v >= signBit) v -= 2 * signBit;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return { min, max };
+}
+
+/** Extracts frame `index` of bit-packed (Bits Allocated 1) pixel data, re-aligned to start at bit 0. */
+function bitFrame(bytes: Uint8Array, index: number, bitsPerFrame: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bitsPerFrame / 8));
+  const start = index * bitsPerFrame;
+  if (start % 8 === 0) {
+    out.set(bytes.subarray(start / 8, start / 8 + out.length));
+    return out;
+  }
+  for (let b = 0; b < bitsPerFrame; b++) {
+    const src = start + b;
+    if ((bytes[src >> 3] >> (src & 7)) & 1) out[b >> 3] |= 1 << (b & 7);
+  }
+  return out;
+}
+
+/**
+ * Decodes one DICOM RLE Lossless frame (PS3.5 Annex G) to native little-endian pixels with the samples of
+ * each pixel interleaved (Planar Configuration 0).
+ */
+export function decodeRleFrame(encoded: Uint8Array, layout: PixelLayout, frameNumber: number): Uint8Array {
+  const where = `RLE frame ${frameNumber}`;
+  if (encoded.length < 64) throw new DicomImportError(`${where}: the RLE header needs 64 bytes, found ${encoded.length}`);
+  const view = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const segments = view.getUint32(0, true);
+  const bytesPerSample = layout.bitsAllocated / 8;
+  const expected = layout.samplesPerPixel * bytesPerSample;
+  if (segments !== expected) {
+    throw new DicomImportError(`${where}: ${segments} RLE segments, expected ${expected} (Samples per Pixel × Bits Allocated / 8)`);
+  }
+  const pixels = layout.rows * layout.columns;
+  const out = new Uint8Array(pixels * expected);
+  for (let s = 0; s < segments; s++) {
+    const start = view.getUint32(4 + s * 4, true);
+    const end = s + 1 < segments ? view.getUint32(8 + s * 4, true) : encoded.length;
+    if (start < 64 || start > encoded.length || end < start) {
+      throw new DicomImportError(`${where}: segment ${s + 1} has an invalid offset ${start}`);
+    }
+    const sample = Math.floor(s / bytesPerSample);
+    const byteInSample = bytesPerSample - 1 - (s % bytesPerSample); // segments are most significant byte first
+    const stride = expected;
+    let o = sample * bytesPerSample + byteInSample;
+    let written = 0;
+    let i = start;
+    while (i < end && written < pixels) {
+      const n = (encoded[i++] << 24) >> 24; // signed header byte
+      if (n >= 0) {
+        for (let k = 0; k <= n && i < end && written < pixels; k++, written++, o += stride) out[o] = encoded[i++];
+      } else if (n !== -128) {
+        const value = encoded[i++];
+        for (let k = 0; k < 1 - n && written < pixels; k++, written++, o += stride) out[o] = value;
+      }
+    }
+    if (written < pixels) throw new DicomImportError(`${where}: segment ${s + 1} decodes to ${written} of ${pixels} pixels`);
+  }
+  return out;
+}
+
+/**
+ * The frames of an instance. Native (uncompressed) pixel data is split into frames of raw little-endian
+ * pixels; RLE Lossless is decoded to raw pixels; other encapsulated syntaxes (JPEG, JPEG 2000, JPEG-LS, ...)
+ * keep each frame's encoded bitstream and their original transfer syntax.
+ * Returns undefined when the instance has no pixel data.
+ */
+export function extractFrames(dataset: DcmjsDataset, transferSyntaxUID: string, bigEndian: boolean): InstanceFrames | undefined {
+  const pixelTag = PIXEL_DATA_TAGS.find((t) => dataset[t] !== undefined);
+  if (!pixelTag) return undefined;
+  const element = dataset[pixelTag];
+  const layout = layoutOf(dataset, pixelTag);
+  const { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames } = layout;
+  const native = NATIVE_SYNTAXES.has(transferSyntaxUID);
+  const samples = rows * columns * (native && layout.subsampled422 && samplesPerPixel === 3 ? 2 : samplesPerPixel);
+  const frames: FrameData[] = [];
+
+  if (native) {
+    let all = binaryBytes({ ...element, vr: 'OB' }, false);
+    if (bigEndian && bitsAllocated > 8) all = swapBytes(all, bitsAllocated / 8);
+    const bitsPerFrame = samples * bitsAllocated;
+    const needed = Math.ceil((bitsPerFrame * numberOfFrames) / 8);
+    if (all.length < needed) {
+      throw new DicomImportError(
+        `Pixel Data (${pixelTag.slice(0, 4)},${pixelTag.slice(4)}) holds ${all.length} bytes, but ${numberOfFrames} frame(s) of ` +
+        `${rows} × ${columns} × ${samples / (rows * columns)} sample(s) × ${bitsAllocated} bits need ${needed} (file truncated?)`);
+    }
+    for (let f = 0; f < numberOfFrames; f++) {
+      const bytes = bitsAllocated === 1
+        ? bitFrame(all, f, bitsPerFrame)
+        : all.slice((f * bitsPerFrame) / 8, ((f + 1) * bitsPerFrame) / 8);
+      const range = pixelRange(bytes, layout, samples);
+      frames.push({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: range?.min, maxPixelValue: range?.max });
+    }
+    return { frames, storedTransferSyntaxUID: TS_EXPLICIT_LE, checksumType: 'DECOMPRESSED' };
+  }
+
+  // Encapsulated: dcmjs returns one buffer per frame (or the fragments of a single frame).
+  const parts = (element.Value ?? []).filter((v): v is ArrayBuffer => v instanceof ArrayBuffer).map((b) => new Uint8Array(b));
+  let encodedFrames: Uint8Array[];
+  if (parts.length === numberOfFrames) encodedFrames = parts;
+  else if (numberOfFrames === 1 && parts.length > 0) encodedFrames = [binaryBytes(element, false)];
+  else {
+    throw new DicomImportError(
+      `encapsulated Pixel Data holds ${parts.length} frame(s) but Number of Frames (0028,0008) is ${numberOfFrames}`);
+  }
+  if (transferSyntaxUID === TS_RLE) {
+    if (bitsAllocated % 8 !== 0) throw new DicomImportError(`RLE Lossless with Bits Allocated ${bitsAllocated} is not supported`);
+    encodedFrames.forEach((encoded, f) => {
+      const bytes = decodeRleFrame(encoded, layout, f + 1);
+      const range = pixelRange(bytes, layout, samples);
+      frames.push({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: range?.min, maxPixelValue: range?.max });
+    });
+    return { frames, storedTransferSyntaxUID: TS_EXPLICIT_LE, checksumType: 'DECOMPRESSED' };
+  }
+  // Kept encoded: the pixel range is known only when the data set states it.
+  const smallest = numberOf(dataset, '00280106');
+  const largest = numberOf(dataset, '00280107');
+  for (const bytes of encodedFrames) {
+    frames.push({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: smallest, maxPixelValue: largest });
+  }
+  return { frames, storedTransferSyntaxUID: transferSyntaxUID, checksumType: 'ORIGINAL' };
+}
