@@ -40,6 +40,8 @@ export const Settings = {
 export const ContextKeys = {
   /** true once a client could be configured (credentials source and region known). */
   configured: 'healthImaging.configured',
+  /** 'unknown' | 'ready' | 'noRegion' | 'noCredentials': drives the welcome view. */
+  connectionState: 'healthImaging.connectionState',
   /** true while the explorer shows a search filter. */
   filterActive: 'healthImaging.filterActive',
 } as const;

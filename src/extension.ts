@@ -1,0 +1,56 @@
+// Composition root: builds the logger, config, prompts, connection (client factory) and the
+// features, hands them to VS Code for disposal, and does nothing else. No network call here:
+// the first request happens when the explorer is shown or a document is opened.
+import * as vscode from 'vscode';
+import { Commands } from './constants';
+import { MetadataFileSystemProvider } from './documents/metadataFileSystemProvider';
+import { Explorer, type ExplorerTreeDataProvider } from './explorer/explorer';
+import { Config } from './shared/config';
+import { Connection } from './shared/connection';
+import { LogService } from './shared/logger';
+import { SwitchablePrompts, type Prompts } from './shared/prompts';
+
+/** What `activate()` returns: a seam for integration tests (not a public API). */
+export interface ExtensionTestApi {
+  /** Replaces every question to the user with a (recording) fake; undefined restores the window API. */
+  setPrompts(prompts: Prompts | undefined): void;
+  readonly explorer: ExplorerTreeDataProvider;
+  readonly metadataFileSystem: MetadataFileSystemProvider;
+  readonly connection: Connection;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
+  const logs = new LogService();
+  context.subscriptions.push(logs);
+  const log = logs.for('extension');
+  const started = Date.now();
+
+  const config = new Config();
+  const prompts = new SwitchablePrompts();
+  const connection = new Connection(config, prompts, logs.for('connection'));
+  context.subscriptions.push(connection);
+
+  const metadataFileSystem = new MetadataFileSystemProvider(() => connection.getClient(), logs.for('documents')).register();
+  context.subscriptions.push(metadataFileSystem);
+
+  const explorer = new Explorer(connection, config, prompts, logs.for('explorer'));
+  context.subscriptions.push(explorer);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(Commands.showLog, () => logs.show()),
+    vscode.commands.registerCommand(Commands.openSettings, () =>
+      vscode.commands.executeCommand('workbench.action.openSettings', '@ext:healthimaging-tools.healthimaging-metadata-editor')),
+  );
+
+  log.info(`activated in ${Date.now() - started} ms (VS Code ${vscode.version})`);
+  return {
+    setPrompts: (p) => prompts.set(p),
+    explorer: explorer.provider,
+    metadataFileSystem,
+    connection,
+  };
+}
+
+export function deactivate(): void {
+  // everything is disposed through context.subscriptions
+}
