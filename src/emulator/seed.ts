@@ -1,0 +1,497 @@
+// Deterministic sample data for the local HealthImaging service (`--seed`).
+//
+// Every patient is invented (names from a fixed list, ids "SYN-nnnn", comment saying so). The same data is
+// produced on every run: values come from a fixed-seed PRNG and timestamps from fixed epoch values, never
+// from the clock. Frames are tiny synthetic 16 × 16 gradients (raw little-endian pixels), so the whole seed,
+// including one image set of more than 5,000 instances, is generated in well under a second.
+
+import { createHash } from 'node:crypto';
+import { tagOfKeyword } from './dicomDataset';
+import { frameId, ImportedFrame, SCHEMA_VERSION } from './dicomImport';
+import { levelOfTag } from './dicomLevels';
+import { crc32, pixelRange } from './dicomPixels';
+
+export interface SeedImageSet {
+  /** Full document without DatastoreID/ImageSetID (the server adds them). */
+  metadata: Record<string, unknown>;
+  isPrimary: boolean;
+  /** Epoch seconds (fractional milliseconds), as the service reports timestamps. */
+  createdAt: number;
+  /** Epoch seconds; not before createdAt. */
+  updatedAt: number;
+  frames: ImportedFrame[];
+}
+
+export const SEED_DATASTORE_NAME = 'sample-datastore';
+/** Instances of the one large image set (for performance work). */
+export const SEED_LARGE_INSTANCE_COUNT = 5200;
+/** Image sets besides the large one. */
+export const SEED_REGULAR_IMAGE_SET_COUNT = 136;
+/** 2024-01-01T00:00:00Z: the first seeded image set was "imported" then. */
+export const SEED_EPOCH_SECONDS = 1704067200;
+
+const FRAME_SIZE = 16;
+const TS_EXPLICIT_LE = '1.2.840.10008.1.2.1';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deterministic helpers
+
+/** mulberry32: a small, well-known 32-bit PRNG; same seed, same sequence. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Rng {
+  private readonly next: () => number;
+  constructor(seed: number) { this.next = prng(seed); }
+  float(): number { return this.next(); }
+  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
+  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)]; }
+  chance(p: number): boolean { return this.next() < p; }
+}
+
+/** UIDs under the UUID-derived root 2.25 (PS3.5 B.2), from a counter: unique, deterministic, clearly synthetic. */
+class UidSource {
+  private counter = 0;
+  constructor(private readonly prefix: string) {}
+  next(): string {
+    this.counter += 1;
+    return `${this.prefix}.${this.counter}`;
+  }
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+const dicomDate = (d: Date): string => `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}`;
+const ds = (n: number, digits = 1): string => n.toFixed(digits);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Invented people and catalogue
+
+const PATIENT_NAMES = [
+  'Müller^Zoë', 'Østergaard^Søren', 'Nakamura^Yūki', 'Dubois^Renée', "O'Brien^Siobhán", 'García^José Luis',
+  'Kowalski^Łucja', 'Sample^Alex', 'Doe^Jane', 'Doe^John', 'Öztürk^Çağla', 'Nguyễn^Thị Mai', 'Ivanova^Anna',
+  'Papadopoulos^Eleni', 'Andersson^Björn', 'Fernández^Inés', 'Smith^Robin', 'Kim^Min-jun', 'Dvořák^Antonín',
+  'Lefèvre^Hélène', 'Haddad^Nour', 'Synthetic^Patient', 'Testperson^Erika', 'Mustermann^Max', 'Rossi^Giulia',
+  'Novak^Petra', 'Jensen^Mads', 'Silva^João', 'Schäfer^Jürgen', 'Tanaka^Hana', 'Okafor^Chiamaka',
+  'Virtanen^Aino', 'Horváth^Réka', 'Popescu^Ștefan', 'Cohen^Noa', 'Example^Sam',
+];
+const PHYSICIANS = ['Referrer^Rita', 'Consult^Carl', 'Ærøe^Åse', 'Radiologist^Ray', 'Łukasiewicz^Jan', null];
+const OPERATORS = ['Tech^Tara', 'Operator^Olu', 'Sørensen^Siv'];
+const INSTITUTIONS = ['Sample General Hospital', 'Example Imaging Center', 'Klinikum Musterstadt'];
+
+interface SeriesPlan { description: string; instances: [number, number]; frames?: number }
+interface StudyTemplate {
+  modality: string;
+  description: string;
+  bodyPart: string;
+  sopClassUID: string;
+  bits: 8 | 16;
+  signed: boolean;
+  samples: 1 | 3;
+  series: SeriesPlan[];
+  procedure: { code: string; meaning: string };
+}
+
+const TEMPLATES: readonly StudyTemplate[] = [
+  {
+    modality: 'CT', description: 'CT CHEST WITH CONTRAST', bodyPart: 'CHEST', sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+    bits: 16, signed: true, samples: 1, procedure: { code: 'RPID16', meaning: 'CT Chest with contrast' },
+    series: [{ description: 'Scout', instances: [1, 2] }, { description: 'Axial 5mm', instances: [12, 30] }, { description: 'Coronal MPR', instances: [8, 16] }],
+  },
+  {
+    modality: 'MR', description: 'MR BRAIN WITHOUT CONTRAST', bodyPart: 'HEAD', sopClassUID: '1.2.840.10008.5.1.4.1.1.4',
+    bits: 16, signed: false, samples: 1, procedure: { code: 'RPID2', meaning: 'MR Brain without contrast' },
+    series: [{ description: 'Sag T1', instances: [8, 16] }, { description: 'Ax T2', instances: [10, 20] }, { description: 'Ax FLAIR', instances: [10, 20] }],
+  },
+  {
+    modality: 'CR', description: 'XR CHEST 2 VIEWS', bodyPart: 'CHEST', sopClassUID: '1.2.840.10008.5.1.4.1.1.1',
+    bits: 16, signed: false, samples: 1, procedure: { code: 'RPID1', meaning: 'XR Chest PA and lateral' },
+    series: [{ description: 'PA', instances: [1, 1] }, { description: 'LAT', instances: [1, 1] }],
+  },
+  {
+    modality: 'DX', description: 'XR KNEE', bodyPart: 'KNEE', sopClassUID: '1.2.840.10008.5.1.4.1.1.1.1',
+    bits: 8, signed: false, samples: 1, procedure: { code: 'RPID31', meaning: 'XR Knee' },
+    series: [{ description: 'AP and lateral', instances: [2, 3] }],
+  },
+  {
+    modality: 'US', description: 'US ABDOMEN COMPLETE', bodyPart: 'ABDOMEN', sopClassUID: '1.2.840.10008.5.1.4.1.1.3.1',
+    bits: 8, signed: false, samples: 3, procedure: { code: 'RPID40', meaning: 'US Abdomen complete' },
+    series: [{ description: 'Abdomen cine', instances: [3, 6], frames: 4 }],
+  },
+  {
+    modality: 'MG', description: 'MAMMOGRAPHY SCREENING BILATERAL', bodyPart: 'BREAST', sopClassUID: '1.2.840.10008.5.1.4.1.1.1.2',
+    bits: 16, signed: false, samples: 1, procedure: { code: 'RPID50', meaning: 'Screening mammography' },
+    series: [{ description: 'Bilateral CC and MLO', instances: [4, 4] }],
+  },
+  {
+    modality: 'PT', description: 'PET/CT WHOLE BODY', bodyPart: 'WHOLEBODY', sopClassUID: '1.2.840.10008.5.1.4.1.1.128',
+    bits: 16, signed: false, samples: 1, procedure: { code: 'RPID60', meaning: 'PET/CT whole body' },
+    series: [{ description: 'PET AC', instances: [16, 32] }, { description: 'PET NAC', instances: [16, 32] }],
+  },
+];
+
+const SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.22'; // Enhanced SR
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building documents
+
+interface LevelMaps { patient: Record<string, unknown>; study: Record<string, unknown>; series: Record<string, unknown>; instance: Record<string, unknown> }
+
+/** Puts standard elements (by keyword) where HealthImaging normalizes them. */
+function place(target: LevelMaps, elements: Record<string, unknown>): void {
+  for (const [keyword, value] of Object.entries(elements)) {
+    const tag = tagOfKeyword(keyword);
+    if (!tag) throw new Error(`seed: "${keyword}" is not a DICOM keyword`);
+    const level = levelOfTag(tag);
+    const map = level === 'Patient' ? target.patient : level === 'Study' ? target.study : level === 'Series' ? target.series : target.instance;
+    map[keyword] = value;
+  }
+}
+
+interface SyntheticFrame { bytes: Uint8Array; checksum: number; min: number; max: number }
+
+/** A 16 × 16 gradient, shifted by `offset` so that frames differ; raw little-endian pixels. */
+function gradientFrame(bits: 8 | 16, samples: 1 | 3, signed: boolean, offset: number): SyntheticFrame {
+  const count = FRAME_SIZE * FRAME_SIZE * samples;
+  const bytes = new Uint8Array(count * (bits / 8));
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < count; i++) {
+    const pixel = Math.floor(i / samples);
+    const x = pixel % FRAME_SIZE;
+    const y = Math.floor(pixel / FRAME_SIZE);
+    if (bits === 8) bytes[i] = (x * 8 + y * 4 + (i % samples) * 40 + offset) & 0xff;
+    else view.setUint16(i * 2, ((signed ? -1024 : 0) + x * 64 + y * 32 + (offset % 997)) & 0xffff, true);
+  }
+  const range = pixelRange(bytes, { bitsAllocated: bits, bitsStored: bits === 16 ? 12 + (signed ? 4 : 0) : 8, signed, float: false }, count);
+  return { bytes, checksum: crc32(bytes), min: range?.min ?? 0, max: range?.max ?? 0 };
+}
+
+interface SeriesSpec {
+  uid: string;
+  number: number;
+  description: string;
+  instanceCount: number;
+  framesPerInstance: number;
+  sr?: boolean;
+}
+
+interface SetSpec {
+  patient: Record<string, unknown>;
+  study: Record<string, unknown>;
+  template: StudyTemplate;
+  series: SeriesSpec[];
+  seriesCommon: Record<string, unknown>;
+  privateTags: 'ct' | 'mr' | null;
+  referenceScout: boolean;
+  compact?: boolean;
+}
+
+/** Builds one image set's metadata and frames; `uids` issues SOP Instance UIDs. */
+function buildSet(spec: SetSpec, uids: UidSource, rng: Rng): { metadata: Record<string, unknown>; frames: ImportedFrame[] } {
+  const t = spec.template;
+  const studyUID = spec.study.StudyInstanceUID as string;
+  const frames: ImportedFrame[] = [];
+  const base: LevelMaps = { patient: {}, study: {}, series: {}, instance: {} };
+  place(base, spec.patient);
+  place(base, spec.study);
+  const seriesMap: Record<string, unknown> = {};
+  let firstSop: string | undefined;
+  for (const s of spec.series) {
+    const seriesLevel: LevelMaps = { patient: base.patient, study: base.study, series: {}, instance: {} };
+    const modality = s.sr ? 'SR' : t.modality;
+    place(seriesLevel, {
+      ...spec.seriesCommon,
+      Modality: modality,
+      SeriesInstanceUID: s.uid,
+      SeriesNumber: String(s.number),
+      SeriesDescription: s.description,
+    });
+    if (s.sr) delete seriesLevel.series.FrameOfReferenceUID;
+    const instances: Record<string, unknown> = {};
+    for (let i = 0; i < s.instanceCount; i++) {
+      const sop = uids.next();
+      firstSop ??= sop;
+      const target: LevelMaps = { patient: base.patient, study: base.study, series: seriesLevel.series, instance: {} };
+      const common: Record<string, unknown> = {
+        TransferSyntaxUID: TS_EXPLICIT_LE,
+        SpecificCharacterSet: ['ISO_IR 192'],
+        SOPClassUID: s.sr ? SR_SOP_CLASS : t.sopClassUID,
+        SOPInstanceUID: sop,
+        InstanceNumber: String(i + 1),
+        ContentDate: spec.study.StudyDate,
+        ContentTime: spec.study.StudyTime,
+      };
+      let vrs: Record<string, string> = {};
+      const instance: Record<string, unknown> = {};
+      if (s.sr) {
+        place(target, {
+          ...common,
+          CompletionFlag: 'COMPLETE',
+          VerificationFlag: 'UNVERIFIED',
+          ValueType: 'CONTAINER',
+          ConceptNameCodeSequence: [{ CodeValue: '18748-4', CodingSchemeDesignator: 'LN', CodeMeaning: 'Diagnostic Imaging Report' }],
+          ContentSequence: [
+            {
+              RelationshipType: 'CONTAINS',
+              ValueType: 'TEXT',
+              ConceptNameCodeSequence: [{ CodeValue: '121071', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Finding' }],
+              TextValue: rng.pick(['No acute findings.', 'Stable appearance compared with prior.', 'Synthetic report text.']),
+            },
+          ],
+        });
+      } else {
+        const slice = -100 + i * 2.5;
+        const elements: Record<string, unknown> = {
+          ...common,
+          ImageType: i === 0 && s.description === 'Scout' ? ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] : ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+          SamplesPerPixel: t.samples,
+          PhotometricInterpretation: t.samples === 3 ? 'RGB' : 'MONOCHROME2',
+          Rows: FRAME_SIZE,
+          Columns: FRAME_SIZE,
+          BitsAllocated: t.bits,
+          BitsStored: t.bits === 16 ? 12 + (t.signed ? 4 : 0) : 8,
+          HighBit: t.bits === 16 ? 11 + (t.signed ? 4 : 0) : 7,
+          PixelRepresentation: t.signed ? 1 : 0,
+        };
+        if (!spec.compact) elements.AcquisitionNumber = '1';
+        if (t.samples === 3) elements.PlanarConfiguration = 0;
+        if (s.framesPerInstance > 1) {
+          elements.NumberOfFrames = String(s.framesPerInstance);
+          elements.FrameTime = '33.3';
+        }
+        if (['CT', 'MR', 'PT'].includes(t.modality)) {
+          elements.ImagePositionPatient = [ds(-120), ds(-120), ds(slice, 2)];
+          elements.ImageOrientationPatient = ['1', '0', '0', '0', '1', '0'];
+          elements.SliceThickness = ds(2.5);
+          elements.SliceLocation = ds(slice, 2);
+          elements.PixelSpacing = ['0.75', '0.75'];
+        }
+        if (t.modality === 'CT') {
+          elements.RescaleIntercept = '-1024';
+          elements.RescaleSlope = '1';
+          elements.WindowCenter = ['40', '400'];
+          elements.WindowWidth = ['400', '1500'];
+          elements.KVP = '120';
+        }
+        if (t.modality === 'MR') {
+          elements.EchoTime = ds(rng.int(10, 120), 1);
+          elements.RepetitionTime = ds(rng.int(400, 9000), 1);
+          elements.MagneticFieldStrength = '3';
+        }
+        if (t.modality === 'MG') elements.ViewPosition = i % 2 === 0 ? 'CC' : 'MLO';
+        if (spec.referenceScout && firstSop && firstSop !== sop) {
+          elements.ReferencedImageSequence = [{ ReferencedSOPClassUID: t.sopClassUID, ReferencedSOPInstanceUID: firstSop }];
+        }
+        place(target, elements);
+        if (spec.privateTags === 'ct') {
+          Object.assign(instance, { '00090010': 'SYNTH_CT_PRIVATE', '00091001': 'RECON-A', '00091002': ds(1.25 + i * 0.01, 2), '00091003': 7 });
+          vrs = { '00090010': 'LO', '00091001': 'LO', '00091002': 'DS', '00091003': 'US' };
+        } else if (spec.privateTags === 'mr') {
+          Object.assign(instance, { '00290010': 'SYNTH_MR_PRIVATE', '00291008': 'U1lOVEg=', '00291009': ['1', '2', '3'] });
+          vrs = { '00290010': 'LO', '00291008': 'OB', '00291009': 'IS' };
+        }
+      }
+      const entry: Record<string, unknown> = { DICOM: { ...target.instance, ...instance }, DICOMVRs: vrs };
+      if (!s.sr) {
+        const imageFrames: Record<string, unknown>[] = [];
+        for (let f = 0; f < s.framesPerInstance; f++) {
+          const frame = gradientFrame(t.bits, t.samples, t.signed, i * 7 + f * 3 + s.number);
+          const id = frameId(studyUID, s.uid, sop, f, frame.checksum);
+          frames.push({ id, bytes: frame.bytes });
+          imageFrames.push({
+            ID: id,
+            PixelDataChecksumFromBaseToFullResolution: [{ Width: FRAME_SIZE, Height: FRAME_SIZE, Checksum: frame.checksum }],
+            MinPixelValue: frame.min,
+            MaxPixelValue: frame.max,
+            FrameSizeInBytes: frame.bytes.length,
+          });
+        }
+        entry.StoredTransferSyntaxUID = TS_EXPLICIT_LE;
+        entry.ChecksumType = 'DECOMPRESSED';
+        entry.ImageFrames = imageFrames;
+      }
+      instances[sop] = entry;
+    }
+    seriesMap[s.uid] = { DICOM: seriesLevel.series, Instances: instances };
+  }
+  const metadata = {
+    SchemaVersion: SCHEMA_VERSION,
+    Patient: { DICOM: base.patient },
+    Study: { DICOM: base.study, Series: seriesMap },
+  };
+  return { metadata, frames };
+}
+
+/** A copy of an image set with conflicting patient data and its own frame ids (same pixels). */
+function nonPrimaryDuplicate(built: { metadata: Record<string, unknown>; frames: ImportedFrame[] }): { metadata: Record<string, unknown>; frames: ImportedFrame[] } {
+  const metadata = JSON.parse(JSON.stringify(built.metadata)) as {
+    Patient: { DICOM: Record<string, unknown> };
+    Study: { Series: Record<string, { Instances: Record<string, { ImageFrames?: { ID: string }[] }> }> };
+  };
+  const patient = metadata.Patient.DICOM;
+  patient.PatientName = String(patient.PatientName).toUpperCase();
+  patient.PatientID = `${String(patient.PatientID)}-X`;
+  const bytesById = new Map(built.frames.map((f) => [f.id, f.bytes]));
+  const frames: ImportedFrame[] = [];
+  for (const series of Object.values(metadata.Study.Series)) {
+    for (const instance of Object.values(series.Instances)) {
+      for (const frame of instance.ImageFrames ?? []) {
+        const bytes = bytesById.get(frame.ID) as Uint8Array;
+        frame.ID = createHash('sha256').update(`non-primary:${frame.ID}`).digest('hex').slice(0, 32);
+        frames.push({ id: frame.ID, bytes });
+      }
+    }
+  }
+  return { metadata: metadata as unknown as Record<string, unknown>, frames };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The sample data store's image sets, always the same: SEED_REGULAR_IMAGE_SET_COUNT varied image sets
+ * (CT, MR, CR, DX, US, MG, PT and SR; studies of several image sets; image sets holding several series;
+ * private elements with DICOMVRs; sequences at every level; non-ASCII names; some non-primary duplicates)
+ * followed by one large CT image set of SEED_LARGE_INSTANCE_COUNT instances.
+ */
+export function generateSeed(): SeedImageSet[] {
+  const rng = new Rng(0x5eed);
+  const uids = new UidSource('2.25.900000000000000000000000000000001');
+  const studyUids = new UidSource('2.25.900000000000000000000000000000002');
+  const seriesUids = new UidSource('2.25.900000000000000000000000000000003');
+  const otherUids = new UidSource('2.25.900000000000000000000000000000004');
+  const sets: SeedImageSet[] = [];
+  let clock = SEED_EPOCH_SECONDS;
+  const stamp = (): { createdAt: number; updatedAt: number } => {
+    clock += rng.int(600, 7200) + rng.int(0, 999) / 1000;
+    const createdAt = Math.round(clock * 1000) / 1000;
+    return { createdAt, updatedAt: Math.round((createdAt + rng.int(2, 90) + rng.int(0, 999) / 1000) * 1000) / 1000 };
+  };
+
+  let studyIndex = 0;
+  for (let p = 0; sets.length < SEED_REGULAR_IMAGE_SET_COUNT; p++) {
+    const name = PATIENT_NAMES[p % PATIENT_NAMES.length];
+    const birth = new Date(Date.UTC(1930 + rng.int(0, 80), rng.int(0, 11), rng.int(1, 28)));
+    const patient: Record<string, unknown> = {
+      PatientName: p < PATIENT_NAMES.length ? name : `${name}${p}`,
+      PatientID: `SYN-${pad(p + 1, 4)}`,
+      IssuerOfPatientID: 'SYNTHETIC',
+      PatientBirthDate: rng.chance(0.1) ? null : dicomDate(birth),
+      PatientSex: rng.pick(['F', 'M', 'O']),
+      PatientComments: 'Synthetic sample patient, not a real person',
+    };
+    if (p % 5 === 0) {
+      patient.OtherPatientIDsSequence = [{ PatientID: `ALT-${pad(p + 1, 4)}`, IssuerOfPatientID: 'SYNTHETIC-ALT', TypeOfPatientID: 'TEXT' }];
+    }
+    const studies = rng.int(1, 3);
+    for (let s = 0; s < studies && sets.length < SEED_REGULAR_IMAGE_SET_COUNT; s++, studyIndex++) {
+      const template = TEMPLATES[studyIndex % TEMPLATES.length];
+      const studyDate = new Date(Date.UTC(2019 + rng.int(0, 6), rng.int(0, 11), rng.int(1, 28)));
+      const age = Math.max(0, studyDate.getUTCFullYear() - birth.getUTCFullYear());
+      const studyUID = studyUids.next();
+      const study: Record<string, unknown> = {
+        StudyInstanceUID: studyUID,
+        StudyDate: dicomDate(studyDate),
+        StudyTime: `${pad(rng.int(7, 19), 2)}${pad(rng.int(0, 59), 2)}${pad(rng.int(0, 59), 2)}.000`,
+        AccessionNumber: rng.chance(0.15) ? null : `ACC${pad(100000 + studyIndex, 6)}`,
+        StudyID: `S${studyIndex + 1}`,
+        StudyDescription: template.description,
+        ReferringPhysicianName: rng.pick(PHYSICIANS),
+        PatientAge: `${pad(age, 3)}Y`,
+        PatientWeight: ds(45 + rng.int(0, 600) / 10),
+      };
+      if (studyIndex % 3 === 0) {
+        study.ProcedureCodeSequence = [{ CodeValue: template.procedure.code, CodingSchemeDesignator: 'RADLEX', CodeMeaning: template.procedure.meaning }];
+      }
+      const seriesCommon: Record<string, unknown> = {
+        SeriesDate: study.StudyDate,
+        SeriesTime: study.StudyTime,
+        BodyPartExamined: template.bodyPart,
+        Manufacturer: 'Synthetic Imaging Co.',
+        ManufacturerModelName: `SYN-${template.modality}-1000`,
+        InstitutionName: rng.pick(INSTITUTIONS),
+        StationName: `${template.modality}STATION${rng.int(1, 4)}`,
+        SoftwareVersions: ['1.0'],
+        OperatorsName: rng.pick(OPERATORS),
+      };
+      if (['CT', 'MR', 'PT'].includes(template.modality)) {
+        seriesCommon.PatientPosition = 'HFS';
+        seriesCommon.FrameOfReferenceUID = otherUids.next();
+      }
+      if (template.modality === 'MG') seriesCommon.Laterality = null;
+      if (studyIndex % 4 === 1) {
+        seriesCommon.RequestAttributesSequence = [{ RequestedProcedureID: `RP${studyIndex + 1}`, ScheduledProcedureStepID: `SPS${studyIndex + 1}` }];
+      }
+      const privateTags = template.modality === 'CT' ? 'ct' : template.modality === 'MR' && studyIndex % 2 === 1 ? 'mr' : null;
+      const seriesSpecs: SeriesSpec[] = template.series.map((plan, k) => ({
+        uid: seriesUids.next(),
+        number: k + 1,
+        description: plan.description,
+        instanceCount: rng.int(plan.instances[0], plan.instances[1]),
+        framesPerInstance: plan.frames ?? 1,
+      }));
+      if (template.modality === 'CT' || template.modality === 'MR' || studyIndex % 6 === 5) {
+        seriesSpecs.push({ uid: seriesUids.next(), number: seriesSpecs.length + 1, description: 'Report', instanceCount: 1, framesPerInstance: 0, sr: true });
+      }
+      // Usually one image set per series; every fourth study keeps its last two image series in one image set.
+      const groups: SeriesSpec[][] = seriesSpecs.map((x) => [x]);
+      const imageSeries = groups.filter((g) => !g[0].sr);
+      if (studyIndex % 4 === 2 && imageSeries.length >= 2) {
+        const a = imageSeries[imageSeries.length - 2];
+        const b = imageSeries[imageSeries.length - 1];
+        a.push(...b);
+        groups.splice(groups.indexOf(b), 1);
+      }
+      for (const group of groups) {
+        if (sets.length >= SEED_REGULAR_IMAGE_SET_COUNT) break;
+        const spec: SetSpec = { patient, study, template, series: group, seriesCommon, privateTags, referenceScout: template.modality === 'CT' };
+        const built = buildSet(spec, uids, rng);
+        sets.push({ ...built, isPrimary: true, ...stamp() });
+        // Every seventh image set also exists as a non-primary duplicate: the same instances re-imported with
+        // conflicting patient data (as HealthImaging keeps them when an import conflicts with a primary image set).
+        if (sets.length % 7 === 0 && sets.length < SEED_REGULAR_IMAGE_SET_COUNT) {
+          sets.push({ ...nonPrimaryDuplicate(built), isPrimary: false, ...stamp() });
+        }
+      }
+    }
+  }
+
+  // The large image set: one thin-slice CT series.
+  const largeStudyUID = studyUids.next();
+  const large = buildSet({
+    patient: {
+      PatientName: 'Volume^Large',
+      PatientID: 'SYN-9999',
+      IssuerOfPatientID: 'SYNTHETIC',
+      PatientBirthDate: '19700101',
+      PatientSex: 'O',
+      PatientComments: 'Synthetic sample patient, not a real person',
+    },
+    study: {
+      StudyInstanceUID: largeStudyUID,
+      StudyDate: '20240315',
+      StudyTime: '101500.000',
+      AccessionNumber: 'ACC999999',
+      StudyID: 'LARGE1',
+      StudyDescription: 'CT ANGIO RUNOFF THIN SLICES',
+      ReferringPhysicianName: 'Referrer^Rita',
+    },
+    template: TEMPLATES[0],
+    series: [{ uid: seriesUids.next(), number: 1, description: 'Axial 0.5mm', instanceCount: SEED_LARGE_INSTANCE_COUNT, framesPerInstance: 1 }],
+    seriesCommon: {
+      SeriesDate: '20240315', SeriesTime: '101500.000', BodyPartExamined: 'LOWER EXTREMITY', Manufacturer: 'Synthetic Imaging Co.',
+      ManufacturerModelName: 'SYN-CT-1000', PatientPosition: 'FFS', FrameOfReferenceUID: otherUids.next(),
+    },
+    privateTags: null,
+    referenceScout: false,
+    compact: true,
+  }, uids, rng);
+  sets.push({ ...large, isPrimary: true, ...stamp() });
+  return sets;
+}
