@@ -1,0 +1,248 @@
+// The emulator's state: data stores, image sets with every version, import jobs, tags,
+// metadata documents (gzip, content-addressed, shared between versions) and frame bytes.
+// In memory, or persisted under a folder with atomic writes (temporary file + rename):
+//   <dataDir>/state.json              records (no metadata values, no frame bytes)
+//   <dataDir>/blobs/<sha256>.json.gz  metadata documents, one per distinct content
+//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per import / seed batch
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+
+export type DatastoreStatus = 'CREATING' | 'CREATE_FAILED' | 'ACTIVE' | 'DELETING' | 'DELETED';
+export type ImageSetState = 'ACTIVE' | 'LOCKED' | 'DELETED';
+export type WorkflowStatus =
+  | 'CREATED' | 'COPIED' | 'COPYING' | 'COPYING_WITH_READ_ONLY_ACCESS' | 'COPY_FAILED'
+  | 'UPDATING' | 'UPDATED' | 'UPDATE_FAILED' | 'DELETING' | 'DELETED' | 'IMPORTING' | 'IMPORTED' | 'IMPORT_FAILED';
+export type JobStatus = 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface DatastoreRecord {
+  datastoreId: string;
+  datastoreName: string;
+  datastoreStatus: DatastoreStatus;
+  createdAt: number;
+  updatedAt: number;
+  clientToken?: string;
+  kmsKeyArn?: string;
+  lambdaAuthorizerArn?: string;
+  losslessStorageFormat: string;
+  tags: Record<string, string>;
+  /** When CREATING / DELETING ends. */
+  dueAt?: number;
+}
+
+/** The search summary of one content, computed once when the content is stored. */
+export interface ContentSummary {
+  tags: Record<string, string | number>;
+  studyInstanceUID?: string;
+  seriesInstanceUIDs: string[];
+  studyDateTime?: string;   // YYYYMMDD + HHMMSS.ffffff, for range filters and sorting
+}
+
+export interface VersionRecord {
+  versionId: number;
+  status: WorkflowStatus;
+  createdAt: number;
+  updatedAt: number;
+  message?: string;
+  forced?: boolean;
+  /** What reads of this version return (for an in-progress or failed version: the previous content). */
+  content: string;
+  /** The content this version gets if its pending operation succeeds. */
+  pendingContent?: string;
+  /** Outcome decided when the request was accepted, applied when the operation finishes. */
+  pending?: { fail?: string; final: WorkflowStatus; failStatus: WorkflowStatus };
+}
+
+export interface ImageSetRecord {
+  imageSetId: string;
+  datastoreId: string;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt?: number;
+  lastAccessedAt?: number;
+  isPrimary: boolean;
+  state: ImageSetState;
+  /** Set while the set is locked by someone else's operation (copy source) or being deleted. */
+  workflowOverride?: WorkflowStatus;
+  lockDueAt?: number;
+  versions: VersionRecord[];
+  frameIds: string[];
+  tags: Record<string, string>;
+}
+
+export interface JobRecord {
+  jobId: string;
+  jobName: string;
+  jobStatus: JobStatus;
+  datastoreId: string;
+  dataAccessRoleArn: string;
+  inputS3Uri: string;
+  outputS3Uri: string;
+  inputOwnerAccountId?: string;
+  clientToken: string;
+  submittedAt: number;
+  endedAt?: number;
+  message?: string;
+  dueAt?: number;
+}
+
+export interface FrameLocation { pack: string; offset: number; length: number; contentType: string }
+
+interface PersistedState {
+  formatVersion: 1;
+  datastores: DatastoreRecord[];
+  imageSets: ImageSetRecord[];
+  jobs: JobRecord[];
+  summaries: Record<string, ContentSummary>;
+  frames: Record<string, FrameLocation>;
+}
+
+/** Writes a file so that readers see either the old or the new content, never a torn one. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+export class Store {
+  readonly datastores = new Map<string, DatastoreRecord>();
+  readonly imageSets = new Map<string, ImageSetRecord>();
+  readonly jobs = new Map<string, JobRecord>();
+  private readonly summaries = new Map<string, ContentSummary>();
+  private readonly gz = new Map<string, Buffer>();
+  private readonly frames = new Map<string, FrameLocation>();
+  private readonly packs = new Map<string, Buffer>();
+
+  constructor(private readonly dataDir?: string) {}
+
+  get persistent(): boolean {
+    return this.dataDir !== undefined;
+  }
+
+  /** Loads a persisted store; removes files a crash may have left unreferenced. */
+  load(): void {
+    if (!this.dataDir) return;
+    const file = path.join(this.dataDir, 'state.json');
+    if (!fs.existsSync(file)) return;
+    let state: PersistedState;
+    try {
+      state = JSON.parse(fs.readFileSync(file, 'utf8')) as PersistedState;
+    } catch (e) {
+      throw new Error(`${file} is not a readable emulator state: ${(e as Error).message}`);
+    }
+    if (state.formatVersion !== 1) throw new Error(`${file} has format version ${String(state.formatVersion)}; this emulator reads version 1`);
+    for (const d of state.datastores) this.datastores.set(d.datastoreId, d);
+    for (const s of state.imageSets) this.imageSets.set(s.imageSetId, s);
+    for (const j of state.jobs) this.jobs.set(j.jobId, j);
+    for (const [k, v] of Object.entries(state.summaries)) this.summaries.set(k, v);
+    for (const [k, v] of Object.entries(state.frames)) this.frames.set(k, v);
+    this.collectGarbage();
+  }
+
+  private collectGarbage(): void {
+    if (!this.dataDir) return;
+    const usedBlobs = new Set(this.summaries.keys());
+    const usedPacks = new Set([...this.frames.values()].map((f) => f.pack));
+    for (const [dir, used, ext] of [['blobs', usedBlobs, '.json.gz'], ['frames', usedPacks, '.pack']] as const) {
+      const folder = path.join(this.dataDir, dir);
+      if (!fs.existsSync(folder)) continue;
+      for (const name of fs.readdirSync(folder)) {
+        const key = name.endsWith(ext) ? name.slice(0, -ext.length) : undefined;
+        if (key === undefined || !used.has(key)) fs.rmSync(path.join(folder, name), { force: true });
+      }
+    }
+  }
+
+  /** Writes the records atomically. Blobs and packs are written before the records that name them. */
+  save(): void {
+    if (!this.dataDir) return;
+    // Only summaries of content some version still names are kept.
+    const used = new Set<string>();
+    for (const s of this.imageSets.values()) for (const v of s.versions) { used.add(v.content); if (v.pendingContent) used.add(v.pendingContent); }
+    const summaries: Record<string, ContentSummary> = {};
+    for (const key of used) { const s = this.summaries.get(key); if (s) summaries[key] = s; }
+    const state: PersistedState = {
+      formatVersion: 1,
+      datastores: [...this.datastores.values()],
+      imageSets: [...this.imageSets.values()],
+      jobs: [...this.jobs.values()],
+      summaries,
+      frames: Object.fromEntries(this.frames),
+    };
+    writeFileAtomic(path.join(this.dataDir, 'state.json'), JSON.stringify(state));
+  }
+
+  // --- metadata documents
+
+  /** Stores a document (JSON text); returns its content key. Identical documents are stored once. */
+  putContent(text: string, summary: ContentSummary): string {
+    const key = createHash('sha256').update(text).digest('hex');
+    if (!this.summaries.has(key)) {
+      const gz = zlib.gzipSync(text);
+      if (this.dataDir) writeFileAtomic(path.join(this.dataDir, 'blobs', `${key}.json.gz`), gz);
+      this.gz.set(key, gz);
+      this.summaries.set(key, summary);
+    }
+    return key;
+  }
+
+  gzipOf(key: string): Buffer {
+    let gz = this.gz.get(key);
+    if (!gz) {
+      if (!this.dataDir) throw new Error(`content ${key} is missing`);
+      gz = fs.readFileSync(path.join(this.dataDir, 'blobs', `${key}.json.gz`));
+      this.gz.set(key, gz);
+    }
+    return gz;
+  }
+
+  textOf(key: string): string {
+    return zlib.gunzipSync(this.gzipOf(key)).toString('utf8');
+  }
+
+  summaryOf(key: string): ContentSummary {
+    const s = this.summaries.get(key);
+    if (!s) throw new Error(`content ${key} has no summary`);
+    return s;
+  }
+
+  // --- frames
+
+  putFrames(frames: { id: string; bytes: Uint8Array; contentType: string }[]): void {
+    const fresh = frames.filter((f) => !this.frames.has(f.id));
+    if (fresh.length === 0) return;
+    const pack = Buffer.concat(fresh.map((f) => Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)));
+    const key = createHash('sha256').update(pack).update(fresh.map((f) => f.id).join(',')).digest('hex');
+    if (this.dataDir) writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack);
+    else this.packs.set(key, pack);
+    let offset = 0;
+    for (const f of fresh) {
+      this.frames.set(f.id, { pack: key, offset, length: f.bytes.byteLength, contentType: f.contentType });
+      offset += f.bytes.byteLength;
+    }
+  }
+
+  frame(id: string): { bytes: Buffer; contentType: string } | undefined {
+    const loc = this.frames.get(id);
+    if (!loc) return undefined;
+    const inMemory = this.packs.get(loc.pack);
+    if (inMemory) return { bytes: inMemory.subarray(loc.offset, loc.offset + loc.length), contentType: loc.contentType };
+    if (!this.dataDir) return undefined;
+    const fd = fs.openSync(path.join(this.dataDir, 'frames', `${loc.pack}.pack`), 'r');
+    try {
+      const bytes = Buffer.alloc(loc.length);
+      fs.readSync(fd, bytes, 0, loc.length, loc.offset);
+      return { bytes, contentType: loc.contentType };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}

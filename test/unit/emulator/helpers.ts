@@ -1,0 +1,60 @@
+// Shared set-up of the emulator conformance suites: a running emulator and the real SDK client
+// pointed at it (over HTTP, any credentials, no host prefix, no retries so faults are visible).
+import { gunzipSync } from 'node:zlib';
+import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server';
+
+export interface Harness { emulator: RunningEmulator; client: MedicalImagingClient; url: string }
+
+export function clientFor(url: string, maxAttempts = 1): MedicalImagingClient {
+  return new MedicalImagingClient({
+    region: 'us-east-1',
+    endpoint: url,
+    disableHostPrefix: true,
+    credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },
+    maxAttempts,
+  });
+}
+
+export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
+  const emulator = await startEmulator({ updateDelayMs: 50, ...options });
+  return { emulator, client: clientFor(emulator.url), url: emulator.url };
+}
+
+export async function stopHarness(h: Harness | undefined): Promise<void> {
+  if (!h) return;
+  h.client.destroy();
+  await h.emulator.close();
+}
+
+/** Polls until `check` returns a value (not undefined); fails with `what` after a few seconds. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A parsed metadata document; tests walk it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Doc = Record<string, any>;
+
+/** Bytes of a GetImageSetMetadata answer, gunzipped and parsed. */
+export async function readMetadata(blob: { transformToByteArray(): Promise<Uint8Array> }): Promise<Doc> {
+  return JSON.parse(gunzipSync(await blob.transformToByteArray()).toString('utf8')) as Doc;
+}
+
+export const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+/** The error an awaited promise rejects with (fails when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { $metadata?: { httpStatusCode?: number } };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
