@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { format } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const host = require('./host.cjs');
@@ -60,7 +61,8 @@ const noise = [
 let muted = false;
 function print(type, args) {
   if (muted || type === 'trace' || type === 'debug') return;
-  const text = (Array.isArray(args) ? args : [args]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
+  // The workbench forwards console calls as (format, ...values), like console.log takes them.
+  const text = format(...(Array.isArray(args) ? args : [args]));
   if (process.env.HI_HOST_VERBOSE !== '1' && noise.some((re) => re.test(text.split('\n', 1)[0]))) return;
   const line = text.endsWith('\n') ? text : `${text}\n`;
   if (type === 'error' || type === 'warn' || type === 'warning') process.stderr.write(line); else process.stdout.write(line);
