@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { HealthImagingClient } from '../aws/healthImagingClient';
 import { HealthImagingError } from '../aws/errors';
+import { formatMetadata } from '../core/metadataText';
 import { SCHEME } from '../constants';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
@@ -229,7 +230,7 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
       throw vscode.FileSystemError.Unavailable(
         `HealthImaging returned metadata for ${uri.path} that is not valid JSON (${(error as Error).message}).`);
     }
-    return JSON.stringify(doc, null, 2) + '\n';
+    return formatMetadata(doc);
   }
 
   /** Runs a client call, turning HealthImaging errors into file system errors VS Code understands. */

@@ -1,0 +1,229 @@
+// The adapter against the real emulator over real HTTP (real SDK, real gzip): no mocks.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { HealthImagingError } from '../../../src/aws/errors';
+import type { ImageSetSummary } from '../../../src/aws/healthImagingClient';
+import { SdkHealthImagingClient, gunzipIfNeeded, isGzip, listAllImageSetVersions } from '../../../src/aws/sdkHealthImagingClient';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+
+const PROFILE = 'healthimaging-emulator';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HealthImagingError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof HealthImagingError, `expected a HealthImagingError, got ${String(error)}`);
+  return error;
+}
+
+describe('SdkHealthImagingClient against the emulator', function () {
+  let emulator: RunningEmulator;
+  let dir: string;
+  let client: SdkHealthImagingClient;
+  let datastoreId: string;
+  let all: ImageSetSummary[];
+  const saved: Record<string, string | undefined> = {};
+  const envVars = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hi-adapter-'));
+    writeFileSync(join(dir, 'config'), `[profile ${PROFILE}]\nregion = us-east-1\n\n[profile no-region]\n`);
+    writeFileSync(join(dir, 'credentials'),
+      `[${PROFILE}]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n\n` +
+      '[no-region]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n');
+    for (const v of envVars) {
+      saved[v] = process.env[v];
+      delete process.env[v];
+    }
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    emulator = await startEmulator({ port: 0, seed: true, updateDelayMs: 50 });
+    // no region setting: it comes from the profile, as with the AWS CLI
+    client = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url });
+  });
+
+  after(async () => {
+    client?.dispose();
+    await emulator?.close();
+    for (const v of envVars) {
+      if (saved[v] === undefined) {
+        delete process.env[v];
+      } else {
+        process.env[v] = saved[v];
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the seeded data store (region from the profile, no runtime- host prefix)', async () => {
+    const page = await client.listDatastores();
+    const sample = page.items.find((d) => d.datastoreName === 'sample-datastore');
+    assert.ok(sample, 'sample-datastore is listed');
+    assert.match(sample.datastoreId, /^[0-9a-z]{32}$/);
+    assert.equal(sample.datastoreStatus, 'ACTIVE');
+    assert.match(sample.datastoreArn ?? '', /^arn:aws:medical-imaging:us-east-1:\d{12}:datastore\/[0-9a-z]{32}$/);
+    assert.ok(sample.createdAt instanceof Date);
+    assert.deepEqual(client.region, { region: 'us-east-1', source: 'profile' });
+    datastoreId = sample.datastoreId;
+  });
+
+  it('pages through every image set with nextToken, without duplicates, with DICOM tags', async () => {
+    all = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.searchImageSets(datastoreId, {}, token, 50);
+      assert.ok(page.items.length <= 50);
+      all.push(...page.items);
+      token = page.nextToken;
+      pages++;
+    } while (token);
+    assert.ok(all.length >= 120, `at least 120 image sets (got ${all.length})`);
+    assert.equal(pages, Math.ceil(all.length / 50));
+    assert.equal(new Set(all.map((s) => s.imageSetId)).size, all.length);
+    const withTags = all.filter((s) => s.dicomTags?.patientId && s.dicomTags.studyInstanceUID);
+    assert.equal(withTags.length, all.length, 'every summary carries patient id and study UID');
+    assert.ok(all.every((s) => typeof s.version === 'number'));
+  });
+
+  it('narrows a search with a filter (patient id)', async () => {
+    const patientId = all[0].dicomTags!.patientId!;
+    const expected = all.filter((s) => s.dicomTags?.patientId === patientId).map((s) => s.imageSetId).sort();
+    const page = await client.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ DICOMPatientId: patientId }] }] }, undefined, 50);
+    assert.deepEqual(page.items.map((s) => s.imageSetId).sort(), expected);
+    assert.ok(expected.length < all.length);
+  });
+
+  it('reads metadata: gunzips the service\'s gzip body into the image set\'s JSON document', async () => {
+    const id = all[0].imageSetId;
+    const text = await client.getImageSetMetadata(datastoreId, id);
+    const doc = JSON.parse(text);
+    assert.equal(doc.ImageSetID, id);
+    assert.equal(doc.DatastoreID, datastoreId);
+    assert.equal(doc.Patient.DICOM.PatientID, all[0].dicomTags!.patientId);
+    const props = await client.getImageSet(datastoreId, id);
+    assert.equal(props.versionId, String(all[0].version));
+    assert.equal(props.imageSetState, 'ACTIVE');
+    assert.ok(props.updatedAt instanceof Date);
+  });
+
+  it('updates, then lists versions newest first with status, forced flag and the new metadata', async () => {
+    const id = all[1].imageSetId;
+    const before = await client.getImageSet(datastoreId, id);
+    const result = await client.updateImageSetMetadata({
+      datastoreId, imageSetId: id, latestVersionId: before.versionId,
+      update: { updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'ADAPTER TEST' } } } },
+    });
+    assert.equal(result.latestVersionId, String(Number(before.versionId) + 1));
+    assert.equal(result.imageSetState, 'LOCKED');
+    let props = await client.getImageSet(datastoreId, id);
+    for (let i = 0; i < 100 && props.imageSetState === 'LOCKED'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      props = await client.getImageSet(datastoreId, id);
+    }
+    assert.equal(props.imageSetWorkflowStatus, 'UPDATED');
+    const versions = await listAllImageSetVersions(client, datastoreId, id);
+    assert.deepEqual(versions.map((v) => v.versionId), Array.from({ length: Number(result.latestVersionId) }, (_, i) => String(Number(result.latestVersionId) - i)));
+    assert.equal(versions[0].imageSetWorkflowStatus, 'UPDATED');
+    assert.equal(versions[0].forced ?? false, false);
+    assert.equal(JSON.parse(await client.getImageSetMetadata(datastoreId, id)).Study.DICOM.StudyDescription, 'ADAPTER TEST');
+    const old = JSON.parse(await client.getImageSetMetadata(datastoreId, id, before.versionId));
+    assert.notEqual(old.Study.DICOM.StudyDescription, 'ADAPTER TEST');
+  });
+
+  it('maps a missing image set to NotFound and a stale base version to Conflict', async () => {
+    const notFound = await rejection(client.getImageSet(datastoreId, '0'.repeat(32)));
+    assert.equal(notFound.code, 'NotFound');
+    assert.equal(notFound.operation, 'GetImageSet');
+    const id = all[2].imageSetId;
+    const stale = await rejection(client.updateImageSetMetadata({
+      datastoreId, imageSetId: id, latestVersionId: '999',
+      update: { updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'X' } } } },
+    }));
+    assert.equal(stale.code, 'Conflict');
+    assert.match(stale.message, /999 is not the latest version/);
+  });
+
+  it('retries throttling inside the SDK, and reports it when it persists', async () => {
+    emulator.faults.throttleNext('GetImageSet', 2);
+    const props = await client.getImageSet(datastoreId, all[0].imageSetId);
+    assert.equal(props.imageSetId, all[0].imageSetId);
+    const once = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url, maxAttempts: 1 });
+    try {
+      emulator.faults.throttleNext('GetImageSet', 1);
+      const error = await rejection(once.getImageSet(datastoreId, all[0].imageSetId));
+      assert.equal(error.code, 'Throttling');
+      assert.equal(error.retryable, true);
+    } finally {
+      once.dispose();
+      emulator.faults.reset();
+    }
+  });
+
+  it('reports a stopped service as a Network error naming the endpoint', async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const offline = new SdkHealthImagingClient({ profile: PROFILE, endpoint, maxAttempts: 1 });
+    try {
+      const error = await rejection(offline.listDatastores());
+      assert.equal(error.code, 'Network');
+      assert.ok(error.message.includes(endpoint), error.message);
+    } finally {
+      offline.dispose();
+    }
+  });
+
+  it('says which setting to fill when no region can be found, and rejects a bad endpoint', async () => {
+    const noRegion = new SdkHealthImagingClient({ profile: 'no-region', endpoint: emulator.url });
+    const error = await rejection(noRegion.listDatastores());
+    assert.equal(error.code, 'NoRegion');
+    assert.match(error.message, /healthImaging\.region/);
+    assert.match(error.message, /profile "no-region"/);
+    const bad = new SdkHealthImagingClient({ profile: PROFILE, endpoint: 'localhost:4599' });
+    const badError = await rejection(bad.listDatastores());
+    assert.match(badError.message, /healthImaging\.endpoint/);
+  });
+
+  it('reports an unknown profile as NoCredentials', async () => {
+    const unknown = new SdkHealthImagingClient({ profile: 'nobody', region: 'us-east-1', endpoint: emulator.url });
+    const error = await rejection(unknown.listDatastores());
+    assert.equal(error.code, 'NoCredentials');
+    assert.match(error.message, /nobody/);
+  });
+
+  it('reads the 5,000-instance image set', async () => {
+    const big = all.find((s) => (s.dicomTags?.numberOfStudyRelatedInstances ?? 0) >= 5000);
+    assert.ok(big, 'the seed has an image set of at least 5,000 instances');
+    const started = Date.now();
+    const text = await client.getImageSetMetadata(datastoreId, big.imageSetId);
+    const ms = Date.now() - started;
+    const doc = JSON.parse(text);
+    const instances = Object.values(doc.Study.Series as Record<string, { Instances: object }>)
+      .reduce((n, s) => n + Object.keys(s.Instances).length, 0);
+    assert.ok(instances >= 5000);
+    console.log(`      large image set: ${instances} instances, ${(text.length / 1e6).toFixed(1)} MB of JSON (unformatted) read in ${ms} ms`);
+  });
+});
+
+describe('gzip detection', () => {
+  it('gunzips only bytes that start with 1f 8b', async () => {
+    const json = new TextEncoder().encode('{"a":1}');
+    const gz = gzipSync(json);
+    assert.equal(isGzip(gz), true);
+    assert.equal(isGzip(json), false);
+    assert.equal(isGzip(new Uint8Array([0x1f])), false);
+    assert.deepEqual(Buffer.from(await gunzipIfNeeded(gz)), Buffer.from(json));
+    assert.equal(await gunzipIfNeeded(json), json);
+  });
+});
