@@ -133,19 +133,23 @@ function diffAttributes(
   }
 }
 
-function diffVrs(p: Planner, o: JsonObject, e: JsonObject, segs: readonly string[], instanceGroup: string): void {
+function diffVrs(p: Planner, o: JsonObject, e: JsonObject, segs: readonly string[], instanceGroup: string, tagChanged: (tag: string) => boolean): void {
+  const judge = (tag: string, existed: boolean, present: boolean, after: unknown): Verdict => {
+    const v = judgeVrEntryChange(tag, existed, present, after);
+    return tagChanged(tag) ? { force: [], refuse: v.refuse } : v;
+  };
   for (const tag in e) {
     if (!hasOwn(e, tag)) continue;
     const existed = hasOwn(o, tag);
     if (existed && sameJson(o[tag], e[tag])) continue;
     const path = ptr(segs, tag);
-    p.verdict(path, judgeVrEntryChange(tag, existed, true, e[tag]), 'instance');
+    p.verdict(path, judge(tag, existed, true, e[tag]), 'instance');
     p.atom('update', segs, tag, e[tag], path, `${instanceGroup}\u0001${tag}`);
   }
   for (const tag in o) {
     if (!hasOwn(o, tag) || hasOwn(e, tag)) continue;
     const path = ptr(segs, tag);
-    p.verdict(path, judgeVrEntryChange(tag, true, false, undefined), 'instance');
+    p.verdict(path, judge(tag, true, false, undefined), 'instance');
     p.atom('remove', segs, tag, o[tag], path, `${instanceGroup}\u0001${tag}`);
   }
 }
@@ -193,9 +197,15 @@ function diffInstance(p: Planner, o: JsonObject, e: JsonObject, segs: readonly s
     const v = hasOwn(vrsAfter, tag) ? vrsAfter[tag] : undefined;
     return typeof v === 'string' ? v : undefined;
   };
-  if (vrsPair && vrsPair[0] !== vrsPair[1]) diffVrs(p, vrsPair[0], vrsPair[1], [...segs, 'DICOMVRs'], group);
   const dicom = pair(p, o.DICOM, e.DICOM, ptr(segs, 'DICOM'), 'DICOM');
   if (dicom && dicom[0] !== dicom[1]) diffAttributes(p, 'instance', dicom[0], dicom[1], [...segs, 'DICOM'], group, vrOfTag, uid);
+  if (vrsPair && vrsPair[0] !== vrsPair[1]) {
+    // A VR that changes along with its tag's value needs no reason of its own: the tag's says it.
+    const oD = dicom ? dicom[0] : {};
+    const eD = dicom ? dicom[1] : {};
+    const tagChanged = (tag: string): boolean => hasOwn(oD, tag) !== hasOwn(eD, tag) || !sameJson(oD[tag], eD[tag]);
+    diffVrs(p, vrsPair[0], vrsPair[1], [...segs, 'DICOMVRs'], group, tagChanged);
+  }
   otherKeys(p, o, e, segs, INSTANCE_KEYS, (k) => IMMUTABLE_INSTANCE_KEYS.has(k) ? immutableInstanceReason(k) : outsideHierarchyReason(k, 'an instance', 'DICOM, DICOMVRs and the generated ImageFrames, StoredTransferSyntaxUID, ChecksumType'));
 }
 

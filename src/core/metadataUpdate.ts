@@ -331,7 +331,12 @@ function checkAttributes(
   }
 }
 
-function checkVrs(c: Collector, kind: Kind, current: unknown, payload: unknown, path: string): void {
+function checkVrs(c: Collector, kind: Kind, current: unknown, payload: unknown, path: string, tagInPayload: (tag: string) => boolean): void {
+  // A VR sent along with its tag's value needs no reason of its own: the tag's says it.
+  const judge = (tag: string, existed: boolean, present: boolean, after: unknown): Verdict => {
+    const v = judgeVrEntryChange(tag, existed, present, after);
+    return tagInPayload(tag) ? { force: [], refuse: v.refuse } : v;
+  };
   if (!isObject(payload)) return refuse(c, path, notAnObjectReason('DICOMVRs'));
   const cur = isObject(current) ? current : {};
   for (const tag in payload) {
@@ -340,10 +345,10 @@ function checkVrs(c: Collector, kind: Kind, current: unknown, payload: unknown, 
     const existed = hasOwn(cur, tag);
     if (kind === 'update') {
       if (existed && sameJson(cur[tag], payload[tag])) continue;
-      addVerdict(c, kp, judgeVrEntryChange(tag, existed, true, payload[tag]), 'instance');
+      addVerdict(c, kp, judge(tag, existed, true, payload[tag]), 'instance');
     } else if (!existed) refuse(c, kp, removalMissingReason(`The DICOMVRs entry ${tag}`));
     else if (!sameJson(cur[tag], payload[tag])) refuse(c, kp, removalMismatchReason(`the DICOMVRs entry ${tag}`));
-    else addVerdict(c, kp, judgeVrEntryChange(tag, true, false, undefined), 'instance');
+    else addVerdict(c, kp, judge(tag, true, false, undefined), 'instance');
   }
 }
 
@@ -461,7 +466,8 @@ function checkInstances(c: Collector, kind: Kind, seriesUid: string, instances: 
           uids.sop.add(to);
         }
       } else if (k === 'DICOMVRs') {
-        checkVrs(c, kind, inst.DICOMVRs, iPayload[k], kp);
+        const dicomPayload = isObject(iPayload.DICOM) ? iPayload.DICOM : {};
+        checkVrs(c, kind, inst.DICOMVRs, iPayload[k], kp, (tag) => hasOwn(dicomPayload, tag));
       } else if (IMMUTABLE_INSTANCE_KEYS.has(k)) {
         refuse(c, kp, immutableInstanceReason(k));
       } else {

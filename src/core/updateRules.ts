@@ -141,7 +141,7 @@ export function judgeAttributeChange(c: AttributeChange): Verdict {
   }
 
   if (level !== home && !c.existed) {
-    refuse.push(`${key} is a ${LEVEL_NAME[home]}-level element: HealthImaging keeps it in ${LEVEL_PLACE[home]}, not in ${LEVEL_PLACE[level]}. Make the change there.`);
+    refuse.push(`${key} is ${home === 'instance' ? 'an' : 'a'} ${LEVEL_NAME[home]}-level element: HealthImaging keeps it in ${LEVEL_PLACE[home]}, not in ${LEVEL_PLACE[level]}. Make the change there.`);
   }
 
   if (isSq || isSequenceValue(c.before) || (c.present && isSequenceValue(c.after))) {
