@@ -24,6 +24,10 @@ export const Commands = {
   selectRegion: 'healthImaging.selectRegion',
   showLog: 'healthImaging.showLog',
   openSettings: 'healthImaging.openSettings',
+  previewUpdate: 'healthImaging.previewUpdate',
+  copyUpdateAsCliCommand: 'healthImaging.copyUpdateAsCliCommand',
+  revertImageSet: 'healthImaging.revertImageSet',
+  compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
 } as const;
 
 /** Setting keys below the `healthImaging` section. */

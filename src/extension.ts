@@ -5,6 +5,11 @@ import * as vscode from 'vscode';
 import { Commands } from './constants';
 import { MetadataFileSystemProvider } from './documents/metadataFileSystemProvider';
 import { Explorer, type ExplorerTreeDataProvider } from './explorer/explorer';
+import { MetadataDiagnostics } from './documents/diagnostics';
+import { UpdatePreview } from './documents/preview';
+import { SaveFlow } from './documents/saveFlow';
+import { RevertCommand } from './explorer/revert';
+import { VersionCommands } from './explorer/versions';
 import { Config } from './shared/config';
 import { Connection } from './shared/connection';
 import { LogService } from './shared/logger';
@@ -35,6 +40,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
 
   const explorer = new Explorer(connection, config, prompts, logs.for('explorer'));
   context.subscriptions.push(explorer);
+
+  // Saving: the save flow handles writeFile; diagnostics, preview, revert and version commands.
+  const getClient = () => connection.getClient();
+  const refreshImageSet = (datastoreId: string, imageSetId: string) => explorer.provider.refreshImageSet(datastoreId, imageSetId);
+  const saveFlow = new SaveFlow({ provider: metadataFileSystem, getClient, prompts, config, log: logs.for('save') });
+  context.subscriptions.push(
+    saveFlow,
+    saveFlow.onDidUpdateImageSet((e) => refreshImageSet(e.datastoreId, e.imageSetId)),
+    new MetadataDiagnostics({ getBase: (uri) => metadataFileSystem.getBase(uri), config, log: logs.for('diagnostics') }),
+    new UpdatePreview({ provider: metadataFileSystem, config, prompts, log: logs.for('preview') }),
+    new RevertCommand({ getClient, provider: metadataFileSystem, prompts, log: logs.for('revert'), onDidUpdate: refreshImageSet }),
+    new VersionCommands({ prompts, log: logs.for('versions'), latestVersionId: async (d, i) => (await getClient().getImageSet(d, i)).versionId }),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showLog, () => logs.show()),

@@ -1,0 +1,312 @@
+// The save flow: what happens when the user saves a `healthimaging:` metadata document.
+// The file system provider calls `save(uri, content, base)` from writeFile; this computes the
+// plan with core from (the version the editor was opened on, the saved text), asks before force,
+// submits against the base version (or, after VS Code's "Overwrite", rebases onto the latest),
+// follows every request to UPDATED and returns the service's new text. Anything that stops the
+// save throws, so VS Code keeps the editor dirty with the user's text.
+import * as vscode from 'vscode';
+import { HealthImagingError } from '../aws/errors';
+import type { HealthImagingClient, ImageSetProperties } from '../aws/healthImagingClient';
+import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
+import { formatMetadata, parseMetadataText } from '../core/metadataText';
+import type { Config } from '../shared/config';
+import { Disposable } from '../shared/lifecycle';
+import type { Logger } from '../shared/logger';
+import type { Prompts } from '../shared/prompts';
+import type { MetadataBase, MetadataFileSystemProvider, MetadataSaveHandler } from './metadataFileSystemProvider';
+import { metadataUri } from './metadataUri';
+import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
+import { findOverlaps, rebaseUpdates, shortValue, type Overlap, type PayloadDocumentPair } from './updatePlanView';
+
+export const UPDATE_WITH_FORCE = 'Update with Force';
+export const OVERWRITE = 'Overwrite';
+export const COMPARE = 'Compare';
+
+/** At most this many lines of attributes in a dialog's detail; the rest are counted. */
+const MAX_DETAIL_LINES = 15;
+/** At most this many problems named in a failed save's message. */
+const MAX_MESSAGE_ITEMS = 5;
+
+export interface SaveFlowDependencies {
+  provider: Pick<MetadataFileSystemProvider, 'setSaveHandler'>;
+  getClient(): HealthImagingClient;
+  prompts: Prompts;
+  config: Pick<Config, 'maxAttributeBytes' | 'confirmForceUpdate'>;
+  log: Logger;
+  /** Polling and back-off timing (tests of slow paths may shorten it). */
+  follow?: Omit<FollowOptions, 'log'>;
+}
+
+export interface ImageSetUpdated {
+  datastoreId: string;
+  imageSetId: string;
+  versionId: string;
+}
+
+/** A save that did not happen (or only partly): the message says why and what was kept. */
+export class SaveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SaveError';
+  }
+}
+
+const parsedBases = new WeakMap<MetadataBase, unknown>();
+
+/** The parsed document of a base (cached: a large image set's metadata is tens of MB). */
+export function parseBase(base: MetadataBase): unknown {
+  let parsed = parsedBases.get(base);
+  if (parsed === undefined) {
+    parsed = JSON.parse(base.text) as unknown;
+    parsedBases.set(base, parsed);
+  }
+  return parsed;
+}
+
+export function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** "a; b; c (and 4 more)" */
+export function listItems(items: readonly string[], max = MAX_MESSAGE_ITEMS): string {
+  const shown = items.slice(0, max).join('; ');
+  return items.length > max ? `${shown} (and ${items.length - max} more)` : shown;
+}
+
+/** Lines for a dialog's detail, capped. */
+export function detailLines(lines: readonly string[], max = MAX_DETAIL_LINES): string {
+  const shown = lines.slice(0, max);
+  if (lines.length > max) {
+    shown.push(`… and ${lines.length - max} more`);
+  }
+  return shown.join('\n');
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export class SaveFlow extends Disposable implements MetadataSaveHandler {
+  private readonly _onDidUpdateImageSet = this._register(new vscode.EventEmitter<ImageSetUpdated>());
+  /** Fires after every version this extension created (saves, including partial ones). */
+  readonly onDidUpdateImageSet = this._onDidUpdateImageSet.event;
+
+  constructor(private readonly deps: SaveFlowDependencies) {
+    super();
+    this._register(deps.provider.setSaveHandler(this));
+  }
+
+  async save(uri: vscode.Uri, content: Uint8Array, base: MetadataBase): Promise<MetadataBase> {
+    const { datastoreId, imageSetId } = base;
+    const log = this.deps.log;
+    const where = `${datastoreId}/${imageSetId}`;
+    const name = `image set ${shortId(imageSetId)}`;
+
+    // 1. The text must be valid JSON without duplicate keys.
+    const text = new TextDecoder().decode(content);
+    const parsed = parseMetadataText(text);
+    if (parsed.problems.length > 0) {
+      log.info(`${where}: not saved, the text has ${plural(parsed.problems.length, 'JSON problem')}`);
+      throw new SaveError(
+        `Not saved: the metadata of ${name} is not valid JSON, so nothing was sent. ` +
+          listItems(parsed.problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`)) + '.');
+    }
+
+    // 2. The plan, from the version the editor was opened on.
+    const client = this.deps.getClient();
+    let latest = await client.getImageSet(datastoreId, imageSetId);
+    if (latest.imageSetState === 'LOCKED') {
+      latest = await this.waitForRunningUpdate(client, latest, name);
+    }
+    const isPrimary = latest.isPrimary ?? base.isPrimary ?? false;
+    const maxAttributeBytes = this.deps.config.maxAttributeBytes;
+    const original = parseBase(base);
+    const started = Date.now();
+    const plan: MetadataUpdatePlan = computeMetadataUpdate(original, parsed.value, { maxAttributeBytes, isPrimary });
+    log.info(
+      `${where}: plan from version ${base.versionId} in ${Date.now() - started} ms: ${plural(plan.updates.length, 'request')}, ` +
+        `force=${plan.force}, ${plural(plan.forceReasons.length, 'force reason')}, ${plural(plan.refused.length, 'refused change')}`);
+
+    if (plan.refused.length > 0) {
+      throw new SaveError(
+        `Not saved: HealthImaging would refuse ${plan.refused.length === 1 ? 'this change' : `${plan.refused.length} of these changes`}, so nothing was sent. ` +
+          listItems(plan.refused.map((r) => `${r.path}: ${r.reason}`)));
+    }
+    if (plan.updates.length === 0) {
+      log.info(`${where}: no changes, nothing sent`);
+      return base;
+    }
+
+    // 3. Someone else created a newer version: VS Code asked Compare / Overwrite and the user chose
+    //    Overwrite (or the save raced the other update). Apply this edit on top of the newer version.
+    let updates: PayloadDocumentPair[] = plan.updates;
+    let against = base.versionId;
+    if (latest.versionId !== base.versionId) {
+      const latestDocument = JSON.parse(await client.getImageSetMetadata(datastoreId, imageSetId, latest.versionId)) as unknown;
+      const overlaps = findOverlaps(original, latestDocument, parsed.value, plan);
+      log.info(`${where}: edit made on version ${base.versionId}, latest is ${latest.versionId}; ${plural(overlaps.length, 'attribute')} changed on both sides`);
+      if (overlaps.length > 0) {
+        await this.confirmOverwrite(name, base.versionId, latest.versionId, overlaps, plan);
+      }
+      updates = rebaseUpdates(plan.updates, latestDocument);
+      against = latest.versionId;
+      if (updates.length === 0) {
+        log.info(`${where}: version ${latest.versionId} already holds this edit, nothing sent`);
+        return this.readBack(client, datastoreId, imageSetId, latest.versionId);
+      }
+    }
+
+    // 4. Force: ask (unless the user turned that off), naming each attribute and why.
+    if (plan.force) {
+      await this.confirmForce(name, plan, updates.length);
+    } else if (updates.length > 1) {
+      void this.deps.prompts.showInformationMessage(
+        `The change to ${name} is larger than ${maxAttributeBytes} bytes per request: saving it as ${updates.length} requests, in order.`, {});
+    }
+
+    // 5. Submit, each request against the version the previous one produced, and follow each to UPDATED.
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Saving ${name}` },
+      (progress) => this.submitAll(uri, client, base, against, updates, plan.force, progress));
+  }
+
+  private async waitForRunningUpdate(client: HealthImagingClient, latest: ImageSetProperties, name: string): Promise<ImageSetProperties> {
+    this.deps.log.info(`${latest.datastoreId}/${latest.imageSetId}: version ${latest.versionId} is ${latest.imageSetWorkflowStatus ?? 'LOCKED'}; waiting for it before saving`);
+    try {
+      await followUpdate(client, latest.datastoreId, latest.imageSetId, latest.versionId, { ...this.followOptions(), timeoutMs: 60_000 });
+    } catch (error) {
+      if (!(error instanceof UpdateFailedError)) {
+        throw new SaveError(`Not saved: ${name} is locked by another update (version ${latest.versionId}) that has not finished. Your edit is kept; save again later.`);
+      }
+    }
+    return client.getImageSet(latest.datastoreId, latest.imageSetId);
+  }
+
+  private async confirmOverwrite(name: string, baseVersion: string, latestVersion: string, overlaps: Overlap[], plan: MetadataUpdatePlan): Promise<void> {
+    const lines = overlaps.map((o) => o.operation === 'remove'
+      ? `${o.pointer}: version ${latestVersion} has ${shortValue(o.theirs)}; your edit removes it`
+      : `${o.pointer}: version ${latestVersion} has ${shortValue(o.theirs)}; yours is ${shortValue(o.mine)}`);
+    const detail = `${detailLines(lines)}\n\nYour changes (made on version ${baseVersion}) will be applied on top of version ${latestVersion}; ` +
+      `everything else in version ${latestVersion} is kept. ${plural(plan.updates.length, 'request')}${plan.force ? ', with force' : ''}.`;
+    const answer = await this.deps.prompts.showWarningMessage(
+      `${name} was changed by someone else (now version ${latestVersion}), and ${plural(overlaps.length, 'attribute')} you edited changed there too. Overwrite them with your values?`,
+      { modal: true, detail }, OVERWRITE);
+    if (answer !== OVERWRITE) {
+      this.deps.log.info(`overwrite of version ${latestVersion} declined`);
+      throw new SaveError(`Not saved: you chose not to overwrite the changes of version ${latestVersion}. Your edit is kept; compare it with the latest version before saving again.`);
+    }
+  }
+
+  private async confirmForce(name: string, plan: MetadataUpdatePlan, requests: number): Promise<void> {
+    if (!this.deps.config.confirmForceUpdate) {
+      this.deps.log.info(`force needed for ${plural(plan.forceReasons.length, 'attribute')}; not asking (healthImaging.confirmForceUpdate is off)`);
+      return;
+    }
+    const detail = detailLines(plan.forceReasons.map((r) => `${r.path}: ${r.reason}`)) +
+      '\n\nWith force, HealthImaging skips the checks that protect these attributes.' +
+      (requests > 1 ? ` The change is sent as ${requests} requests, in order, each with force.` : '');
+    const answer = await this.deps.prompts.showWarningMessage(
+      `Saving ${name} needs force for ${plural(plan.forceReasons.length, 'attribute')}. Update with force?`,
+      { modal: true, detail }, UPDATE_WITH_FORCE);
+    if (answer !== UPDATE_WITH_FORCE) {
+      this.deps.log.info('force declined: nothing sent');
+      throw new SaveError(`Not saved: the change needs force, which was declined. Nothing was sent; your edit is kept.`);
+    }
+  }
+
+  private async submitAll(
+    uri: vscode.Uri, client: HealthImagingClient, base: MetadataBase, against: string, updates: PayloadDocumentPair[],
+    force: boolean, progress: vscode.Progress<{ message?: string }>,
+  ): Promise<MetadataBase> {
+    const { datastoreId, imageSetId } = base;
+    const where = `${datastoreId}/${imageSetId}`;
+    const name = `image set ${shortId(imageSetId)}`;
+    const options = this.followOptions();
+    let current = against;
+    for (let index = 0; index < updates.length; index++) {
+      const step = updates.length > 1 ? ` (request ${index + 1} of ${updates.length})` : '';
+      let created: string | undefined;
+      try {
+        progress.report({ message: `sending${step}` });
+        const result = await submitUpdate(client, { datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] }, options);
+        created = result.latestVersionId;
+        this.deps.log.info(`${where}: request ${index + 1}/${updates.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
+        progress.report({ message: `waiting for version ${created}${step}` });
+        await followUpdate(client, datastoreId, imageSetId, created, options);
+        this.deps.log.info(`${where}: version ${created} UPDATED`);
+        current = created;
+        this._onDidUpdateImageSet.fire({ datastoreId, imageSetId, versionId: current });
+      } catch (error) {
+        if (created !== undefined) {
+          this._onDidUpdateImageSet.fire({ datastoreId, imageSetId, versionId: created });
+        }
+        throw this.failure(uri, error, { name, where, index, total: updates.length, applied: index, current, created });
+      }
+    }
+    return this.readBack(client, datastoreId, imageSetId, current);
+  }
+
+  /** The new base: the service's text of `versionId`, formatted as the provider formats it. */
+  private async readBack(client: HealthImagingClient, datastoreId: string, imageSetId: string, versionId: string): Promise<MetadataBase> {
+    const [raw, properties] = await Promise.all([
+      client.getImageSetMetadata(datastoreId, imageSetId, versionId),
+      client.getImageSet(datastoreId, imageSetId, versionId),
+    ]);
+    return {
+      datastoreId, imageSetId, versionId,
+      text: formatMetadata(JSON.parse(raw)),
+      updatedAt: properties.updatedAt,
+      isPrimary: properties.isPrimary,
+    };
+  }
+
+  private failure(
+    uri: vscode.Uri, error: unknown,
+    at: { name: string; where: string; index: number; total: number; applied: number; current: string; created?: string },
+  ): SaveError {
+    const log = this.deps.log;
+    const done = at.applied > 0
+      ? `Saved ${at.applied} of ${at.total} requests (now version ${at.current}); request ${at.index + 1} failed`
+      : at.total > 1 ? `Not saved: request 1 of ${at.total} failed` : 'Not saved';
+    const kept = at.applied > 0
+      ? 'The rest of your edit is kept in the editor; saving again sends what is still missing.'
+      : 'Your edit is kept.';
+    if (error instanceof UpdateFailedError) {
+      log.warn(`${at.where}: version ${error.versionId} ended ${error.status}`);
+      return new SaveError(`${done}: HealthImaging could not apply the update (version ${error.versionId}, ${error.status})` +
+        `${error.serviceMessage ? `: ${error.serviceMessage}` : ''}. ${kept}`);
+    }
+    if (error instanceof HealthImagingError && error.code === 'Conflict') {
+      log.warn(`${at.where}: ConflictException against version ${at.current}`);
+      this.offerCompare(uri, at.name, error.message);
+      return new SaveError(`${done}: ${at.name} changed at HealthImaging while saving (${error.message}). ${kept}`);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn(`${at.where}: save failed: ${error instanceof HealthImagingError ? `${error.operation} ${error.code}` : (error as Error)?.name}`);
+    return new SaveError(`${done}: ${message}. ${kept}`.replace(/\.\. /g, '. '));
+  }
+
+  /** The error message of a ConflictException, with "Compare" (latest version vs the editor). Not awaited. */
+  private offerCompare(uri: vscode.Uri, name: string, serviceMessage: string): void {
+    void Promise.resolve(this.deps.prompts.showErrorMessage(
+      `Could not save ${name}: it was changed at HealthImaging while saving (${serviceMessage}). Your edit is kept.`, {}, COMPARE,
+    )).then(async (answer) => {
+      if (answer === COMPARE) {
+        await this.compareWithLatest(uri);
+      }
+    }).catch((error: unknown) => this.deps.log.error(error instanceof Error ? error : String(error)));
+  }
+
+  /** Opens a diff: the latest version at the service (left) against the editor's text (right). */
+  async compareWithLatest(uri: vscode.Uri): Promise<void> {
+    const target = uri.with({ query: '' });
+    const [, datastoreId, imageSetId] = /^\/([^/]+)\/([^/]+)\.json$/.exec(target.path) ?? [];
+    const latest = await this.deps.getClient().getImageSet(datastoreId, imageSetId);
+    await vscode.commands.executeCommand('vscode.diff', metadataUri(datastoreId, imageSetId, latest.versionId), target,
+      `${shortId(imageSetId)}: version ${latest.versionId} (HealthImaging) ↔ your edit`);
+  }
+
+  private followOptions(): FollowOptions {
+    return { ...this.deps.follow, log: (m) => this.deps.log.info(m) };
+  }
+}

@@ -1,0 +1,232 @@
+// "HealthImaging: Revert Image Set to Version…": pick a version, see what it changes (a diff of
+// the current metadata against it), confirm, submit `revertToVersionId`, follow the new version
+// to UPDATED, then refresh open documents and the tree. From the palette it works on the active
+// document's image set (or asks for data store and image set); from the tree on the node's.
+import * as vscode from 'vscode';
+import type { HealthImagingClient, ImageSetVersion } from '../aws/healthImagingClient';
+import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
+import { Commands, SCHEME } from '../constants';
+import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
+import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
+import { shortId } from '../documents/saveFlow';
+import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
+import { CancellationError, registerCommand } from '../shared/commands';
+import { Disposable } from '../shared/lifecycle';
+import type { Logger } from '../shared/logger';
+import type { Prompts } from '../shared/prompts';
+import { imageSetLabel, type ExplorerNode } from './nodes';
+
+export const REVERT = 'Revert';
+const TITLE = 'HealthImaging: Revert Image Set to Version…';
+
+export interface RevertDependencies {
+  getClient(): HealthImagingClient;
+  provider: Pick<MetadataFileSystemProvider, 'refresh'>;
+  prompts: Prompts;
+  log: Logger;
+  /** Called after the image set got a new version (the tree reloads it). */
+  onDidUpdate?(datastoreId: string, imageSetId: string): void;
+  follow?: Omit<FollowOptions, 'log'>;
+}
+
+export interface RevertResult {
+  datastoreId: string;
+  imageSetId: string;
+  revertedToVersionId: string;
+  /** The version the revert created. */
+  versionId: string;
+}
+
+interface Target {
+  datastoreId: string;
+  imageSetId: string;
+  versionId?: string;
+}
+
+function formatTime(date: Date | undefined): string | undefined {
+  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : undefined;
+}
+
+/** The quick pick item of a version: number, status, forced flag, time and message. */
+export function versionItem(version: ImageSetVersion, latestId: string): vscode.QuickPickItem & { versionId: string } {
+  return {
+    label: `Version ${version.versionId}`,
+    description: [version.imageSetWorkflowStatus ?? version.imageSetState, version.forced ? 'forced' : undefined,
+      version.versionId === latestId ? 'current' : undefined].filter(Boolean).join(' · '),
+    detail: [formatTime(version.updatedAt ?? version.createdAt), version.message].filter(Boolean).join(' · ') || undefined,
+    versionId: version.versionId,
+  };
+}
+
+function isFailed(version: ImageSetVersion): boolean {
+  return /FAILED$/.test(version.imageSetWorkflowStatus ?? '');
+}
+
+export class RevertCommand extends Disposable {
+  constructor(private readonly deps: RevertDependencies) {
+    super();
+    this._register(registerCommand(Commands.revertImageSet, (arg?: ExplorerNode | vscode.Uri) => this.run(arg), { log: deps.log }));
+  }
+
+  /** The whole command; resolves to what was done (tests read it), throws CancellationError when the user stops. */
+  async run(arg?: ExplorerNode | vscode.Uri): Promise<RevertResult> {
+    const client = this.deps.getClient();
+    const target = await this.target(client, arg);
+    const { datastoreId, imageSetId } = target;
+    const name = `image set ${shortId(imageSetId)}`;
+
+    const versions = await listAllImageSetVersions(client, datastoreId, imageSetId);
+    const latest = versions[0];
+    if (!latest) {
+      throw new Error(`HealthImaging lists no versions of ${name}.`);
+    }
+    if (latest.imageSetState === 'LOCKED') {
+      throw new Error(`Cannot revert ${name} now: version ${latest.versionId} is ${latest.imageSetWorkflowStatus ?? 'LOCKED'}. Try again when it has finished.`);
+    }
+    const candidates = versions.filter((v) => v.versionId !== latest.versionId && !isFailed(v));
+    let chosen: string;
+    if (target.versionId !== undefined) {
+      if (target.versionId === latest.versionId) {
+        throw new Error(`Version ${target.versionId} is the current version of ${name}; choose an older version to revert to.`);
+      }
+      const version = versions.find((v) => v.versionId === target.versionId);
+      if (!version) {
+        throw new Error(`${name} has no version ${target.versionId}.`);
+      }
+      if (isFailed(version)) {
+        throw new Error(`Version ${target.versionId} of ${name} is ${version.imageSetWorkflowStatus}: it cannot be reverted to.`);
+      }
+      chosen = target.versionId;
+    } else {
+      if (candidates.length === 0) {
+        void this.deps.prompts.showInformationMessage(`${name} has no earlier version to revert to (it is at version ${latest.versionId}).`, {});
+        throw new CancellationError();
+      }
+      const picked = await this.deps.prompts.showQuickPick(candidates.map((v) => versionItem(v, latest.versionId)), {
+        title: TITLE,
+        placeHolder: `Revert ${name} (now version ${latest.versionId}) to…`,
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
+      if (!picked) {
+        throw new CancellationError();
+      }
+      chosen = picked.versionId;
+    }
+
+    // What the revert changes: the current metadata (left) against the chosen version (right).
+    await vscode.commands.executeCommand('vscode.diff',
+      metadataUri(datastoreId, imageSetId, latest.versionId), metadataUri(datastoreId, imageSetId, chosen),
+      `${shortId(imageSetId)}: version ${latest.versionId} (current) ↔ version ${chosen}`, { preview: true });
+
+    const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === metadataUri(datastoreId, imageSetId).toString());
+    const answer = await this.deps.prompts.showWarningMessage(`Revert ${name} to version ${chosen}?`, {
+      modal: true,
+      detail: `HealthImaging creates version ${Number(latest.versionId) + 1} with the metadata of version ${chosen}. ` +
+        `Versions 1 to ${latest.versionId} stay in the history, so this can be undone by reverting again.` +
+        (dirty ? '\n\nThe open editor of this image set has unsaved changes: they are kept, and saving them later applies them on top of the reverted metadata.' : ''),
+    }, REVERT);
+    if (answer !== REVERT) {
+      this.deps.log.info(`revert of ${datastoreId}/${imageSetId} to version ${chosen} cancelled`);
+      throw new CancellationError();
+    }
+
+    const followOptions: FollowOptions = { ...this.deps.follow, log: (m) => this.deps.log.info(m) };
+    const versionId = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Reverting ${name} to version ${chosen}` },
+      async () => {
+        const result = await submitUpdate(client, {
+          datastoreId, imageSetId, latestVersionId: latest.versionId, update: { revertToVersionId: chosen },
+        }, followOptions);
+        this.deps.log.info(`${datastoreId}/${imageSetId}: revert to version ${chosen} against ${latest.versionId} created version ${result.latestVersionId}`);
+        try {
+          await followUpdate(client, datastoreId, imageSetId, result.latestVersionId, followOptions);
+        } catch (error) {
+          this.refreshAll(datastoreId, imageSetId);
+          if (error instanceof UpdateFailedError) {
+            throw new Error(`HealthImaging could not revert ${name} to version ${chosen} (version ${error.versionId}, ${error.status})${error.serviceMessage ? `: ${error.serviceMessage}` : ''}.`);
+          }
+          throw error;
+        }
+        return result.latestVersionId;
+      });
+    this.deps.log.info(`${datastoreId}/${imageSetId}: version ${versionId} UPDATED (revert to ${chosen})`);
+    this.refreshAll(datastoreId, imageSetId);
+    void this.deps.prompts.showInformationMessage(`Reverted ${name} to version ${chosen}: it is now at version ${versionId}.`, {});
+    return { datastoreId, imageSetId, revertedToVersionId: chosen, versionId };
+  }
+
+  private refreshAll(datastoreId: string, imageSetId: string): void {
+    this.deps.provider.refresh(metadataUri(datastoreId, imageSetId));
+    this.deps.onDidUpdate?.(datastoreId, imageSetId);
+  }
+
+  /** The image set (and maybe version) to revert: the tree node, the URI, the active editor, or asked. */
+  private async target(client: HealthImagingClient, arg?: ExplorerNode | vscode.Uri): Promise<Target> {
+    if (arg instanceof vscode.Uri) {
+      const parts = parseMetadataUri(arg);
+      return { datastoreId: parts.datastoreId, imageSetId: parts.imageSetId };
+    }
+    if (arg && arg.kind === 'imageSet') {
+      return { datastoreId: arg.datastoreId, imageSetId: arg.imageSetId };
+    }
+    if (arg && arg.kind === 'version') {
+      return { datastoreId: arg.datastoreId, imageSetId: arg.imageSetId, versionId: arg.versionId };
+    }
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active?.scheme === SCHEME) {
+      const parts = parseMetadataUri(active);
+      return { datastoreId: parts.datastoreId, imageSetId: parts.imageSetId };
+    }
+    return this.pickImageSet(client);
+  }
+
+  private async pickImageSet(client: HealthImagingClient): Promise<Target> {
+    const datastores: { datastoreId: string; datastoreName: string; datastoreStatus: string }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.listDatastores(token, 50);
+      datastores.push(...page.items);
+      token = page.nextToken;
+    } while (token);
+    const active = datastores.filter((d) => d.datastoreStatus === 'ACTIVE');
+    if (active.length === 0) {
+      throw new Error('There is no active data store to revert an image set in.');
+    }
+    let datastoreId = active[0].datastoreId;
+    if (active.length > 1) {
+      const picked = await this.deps.prompts.showQuickPick(
+        active.map((d) => ({ label: d.datastoreName || d.datastoreId, description: d.datastoreId, datastoreId: d.datastoreId })),
+        { title: TITLE, placeHolder: 'Data store of the image set' });
+      if (!picked) {
+        throw new CancellationError();
+      }
+      datastoreId = picked.datastoreId;
+    }
+    const loadImageSets = async () => {
+      const items: (vscode.QuickPickItem & { imageSetId: string })[] = [];
+      let next: string | undefined;
+      let pages = 0;
+      do {
+        const page = await client.searchImageSets(datastoreId, { sort: { sortField: 'updatedAt', sortOrder: 'DESC' } }, next, 50);
+        for (const summary of page.items) {
+          items.push({
+            label: imageSetLabel(summary).label,
+            description: summary.version !== undefined ? `v${summary.version}` : undefined,
+            detail: summary.imageSetId,
+            imageSetId: summary.imageSetId,
+          });
+        }
+        next = page.nextToken;
+      } while (next && ++pages < 10);
+      return items;
+    };
+    const picked = await this.deps.prompts.showQuickPick(loadImageSets(), {
+      title: TITLE, placeHolder: 'Image set to revert (most recently updated first)', matchOnDescription: true, matchOnDetail: true,
+    });
+    if (!picked) {
+      throw new CancellationError();
+    }
+    return { datastoreId, imageSetId: picked.imageSetId };
+  }
+}
