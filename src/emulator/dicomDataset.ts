@@ -41,6 +41,8 @@ export interface ReadDataset {
   /** The transfer syntax the data set was encoded with. */
   transferSyntaxUID: string;
   bigEndian: boolean;
+  /** The bytes dcmjs read (a Part 10 file), for checks dcmjs does not make. */
+  fileBytes: Uint8Array;
 }
 
 /** Thrown for files that cannot be imported; the message says what is wrong and where. */
@@ -218,7 +220,46 @@ export function readDicomFile(bytes: Uint8Array): ReadDataset {
     dataset: read.dict,
     transferSyntaxUID,
     bigEndian: transferSyntaxUID === TS_EXPLICIT_BE,
+    fileBytes: new Uint8Array(buffer),
   };
+}
+
+/**
+ * Checks that a top-level element whose value dcmjs returned with `length` bytes really has that many bytes in
+ * the file: dcmjs pads a value cut short by the end of the file instead of failing. The element is located by
+ * its tag and declared length; when it cannot be located (e.g. deflated data sets) nothing is checked.
+ * Throws DicomImportError when the file ends inside the value.
+ */
+export function checkValueInFile(read: ReadDataset, tag: string, length: number): void {
+  if (read.transferSyntaxUID === TS_DEFLATED_LE || length === 0) return;
+  const bytes = read.fileBytes;
+  const group = parseInt(tag.slice(0, 4), 16);
+  const element = parseInt(tag.slice(4), 16);
+  const be = read.bigEndian;
+  const implicit = read.transferSyntaxUID === TS_IMPLICIT_LE;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const needle = be
+    ? [group >> 8, group & 0xff, element >> 8, element & 0xff]
+    : [group & 0xff, group >> 8, element & 0xff, element >> 8];
+  for (let at = bytes.indexOf(needle[0]); at >= 0 && at + 8 <= bytes.length; at = bytes.indexOf(needle[0], at + 1)) {
+    if (bytes[at + 1] !== needle[1] || bytes[at + 2] !== needle[2] || bytes[at + 3] !== needle[3]) continue;
+    let header: number;
+    let declared: number;
+    if (implicit) {
+      header = 8;
+      declared = view.getUint32(at + 4, true);
+    } else {
+      if (at + 12 > bytes.length) continue;
+      header = 12;
+      declared = view.getUint32(at + 8, !be);
+    }
+    if (declared !== length) continue;
+    if (at + header + declared > bytes.length) {
+      throw new DicomImportError(
+        `the file ends inside ${punctuateTag(tag)}: its value needs ${declared} bytes, the file has ${bytes.length - at - header} left (file truncated?)`);
+    }
+    return;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

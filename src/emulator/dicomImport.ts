@@ -83,7 +83,7 @@ function parseInstance(bytes: Uint8Array, index: number): ParsedInstance {
     }
   }
 
-  const frameData = extractFrames(dataset, read.transferSyntaxUID, read.bigEndian);
+  const frameData = extractFrames(read);
   const ctx: ConvertContext = { vrs: {}, bigEndian: read.bigEndian, signedPixels: numberOf(dataset, '00280103') === 1, fileSize: bytes.length };
   const levels: ParsedInstance['levels'] = { Patient: {}, Study: {}, Series: {} };
   const instanceDicom: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
 
 import {
   DcmjsDataset, DicomImportError, TS_DEFLATED_LE, TS_EXPLICIT_BE, TS_EXPLICIT_LE, TS_IMPLICIT_LE, TS_RLE,
-  binaryBytes, numberOf, stringOf, swapBytes,
+  ReadDataset, binaryBytes, checkValueInFile, numberOf, stringOf, swapBytes,
 } from './dicomDataset';
 
 /** One frame as stored by the emulator, with the facts the metadata document reports about it. */
@@ -184,7 +184,8 @@ export function decodeRleFrame(encoded: Uint8Array, layout: PixelLayout, frameNu
  * keep each frame's encoded bitstream and their original transfer syntax.
  * Returns undefined when the instance has no pixel data.
  */
-export function extractFrames(dataset: DcmjsDataset, transferSyntaxUID: string, bigEndian: boolean): InstanceFrames | undefined {
+export function extractFrames(read: ReadDataset): InstanceFrames | undefined {
+  const { dataset, transferSyntaxUID, bigEndian } = read;
   const pixelTag = PIXEL_DATA_TAGS.find((t) => dataset[t] !== undefined);
   if (!pixelTag) return undefined;
   const element = dataset[pixelTag];
@@ -196,6 +197,7 @@ export function extractFrames(dataset: DcmjsDataset, transferSyntaxUID: string, 
 
   if (native) {
     let all = binaryBytes({ ...element, vr: 'OB' }, false);
+    checkValueInFile(read, pixelTag, all.length);
     if (bigEndian && bitsAllocated > 8) all = swapBytes(all, bitsAllocated / 8);
     const bitsPerFrame = samples * bitsAllocated;
     const needed = Math.ceil((bitsPerFrame * numberOfFrames) / 8);

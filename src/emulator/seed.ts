@@ -15,9 +15,9 @@ export interface SeedImageSet {
   /** Full document without DatastoreID/ImageSetID (the server adds them). */
   metadata: Record<string, unknown>;
   isPrimary: boolean;
-  /** Epoch seconds (fractional milliseconds), as the service reports timestamps. */
+  /** Epoch milliseconds (the server turns them into the service's epoch seconds on the wire). */
   createdAt: number;
-  /** Epoch seconds; not before createdAt. */
+  /** Epoch milliseconds; not before createdAt. */
   updatedAt: number;
   frames: ImportedFrame[];
 }
@@ -27,8 +27,8 @@ export const SEED_DATASTORE_NAME = 'sample-datastore';
 export const SEED_LARGE_INSTANCE_COUNT = 5200;
 /** Image sets besides the large one. */
 export const SEED_REGULAR_IMAGE_SET_COUNT = 136;
-/** 2024-01-01T00:00:00Z: the first seeded image set was "imported" then. */
-export const SEED_EPOCH_SECONDS = 1704067200;
+/** 2024-01-01T00:00:00Z (epoch milliseconds): the seeded image sets were "imported" after it. */
+export const SEED_EPOCH_MS = 1704067200000;
 
 const FRAME_SIZE = 16;
 const TS_EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -367,11 +367,10 @@ export function generateSeed(): SeedImageSet[] {
   const seriesUids = new UidSource('2.25.900000000000000000000000000000003');
   const otherUids = new UidSource('2.25.900000000000000000000000000000004');
   const sets: SeedImageSet[] = [];
-  let clock = SEED_EPOCH_SECONDS;
+  let clock = SEED_EPOCH_MS;
   const stamp = (): { createdAt: number; updatedAt: number } => {
-    clock += rng.int(600, 7200) + rng.int(0, 999) / 1000;
-    const createdAt = Math.round(clock * 1000) / 1000;
-    return { createdAt, updatedAt: Math.round((createdAt + rng.int(2, 90) + rng.int(0, 999) / 1000) * 1000) / 1000 };
+    clock += rng.int(600, 7200) * 1000 + rng.int(0, 999);
+    return { createdAt: clock, updatedAt: clock + rng.int(2, 90) * 1000 + rng.int(0, 999) };
   };
 
   let studyIndex = 0;
