@@ -210,6 +210,10 @@ export function readDicomFile(bytes: Uint8Array): ReadDataset {
     read = dcmjs.data.DicomMessage.readFile(buffer, { ignoreErrors: false, untilTag: null, includeUntilTagValue: false, noCopy: false, forceStoreRaw: false });
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
+    const charsets = /^Using multiple character sets is not supported: (.*)$/.exec(reason);
+    if (charsets) {
+      throw new DicomImportError(`Specific Character Set (0008,0005) lists several character sets (${charsets[1].split(',').map((c) => c || '(default)').join(', ')}); ISO 2022 code extensions are not supported`);
+    }
     throw new DicomImportError(`cannot read the DICOM data set (truncated or malformed file?): ${reason}`);
   } finally {
     dcmjs.log.setLevel(previous[0], false);
@@ -327,6 +331,13 @@ export interface ConvertContext {
   signedPixels: boolean;
   /** Size of the file: no value can be longer (guards against mis-parsed lengths). */
   fileSize: number;
+  /** Where the conversion is, for messages: sequence keys and item indexes, e.g. ["ContentSequence[0]"]. */
+  path?: string[];
+}
+
+function where(tag: string, ctx: ConvertContext): string {
+  const inside = ctx.path && ctx.path.length > 0 ? ` in ${ctx.path.join('.')}` : '';
+  return `${punctuateTag(tag)}${inside}`;
 }
 
 /** The key of an element in the metadata document: its keyword, or its 8-hex tag (recording the VR). */
@@ -343,12 +354,21 @@ export function convertValue(tag: string, element: DcmjsElement, ctx: ConvertCon
   const vr = element.vr;
   const values = element.Value ?? [];
   if (vr === 'SQ') {
-    return values.map((item) => convertDataset((item ?? {}) as DcmjsDataset, ctx));
+    const name = keywordOf(tag) ?? tag;
+    const path = (ctx.path ??= []);
+    return values.map((item, i) => {
+      path.push(`${name}[${i}]`);
+      try {
+        return convertDataset((item ?? {}) as DcmjsDataset, ctx);
+      } finally {
+        path.pop();
+      }
+    });
   }
   if (BINARY_VRS.has(vr)) {
     const bytes = binaryBytes(element, ctx.bigEndian);
     if (bytes.length > ctx.fileSize) {
-      throw new DicomImportError(`element ${punctuateTag(tag)} (${vr}) claims ${bytes.length} bytes, more than the whole file holds (malformed encoding)`);
+      throw new DicomImportError(`element ${where(tag, ctx)} (${vr}) claims ${bytes.length} bytes, more than the whole file holds (malformed encoding)`);
     }
     return bytes.length === 0 ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   }
