@@ -59,6 +59,7 @@ interface HostModule {
   makeTempDir(prefix: string): string;
   removeDirs(dirs: string[]): void;
   writeUserSettings(userDataDir: string, settings: Record<string, unknown>): string;
+  writeMachineSettings(userDataDir: string, settings: Record<string, unknown>): string;
   writeEmulatorCredentials(dir: string): Record<string, string>;
   emulatorSettings(url: string): Record<string, unknown>;
   installExtension(vsix: string, dirs: { userDataDir: string; extensionsDir: string }): string;
@@ -141,7 +142,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
     for (const d of [workspace, userDataDir, extensionsDir]) fs.mkdirSync(d, { recursive: true });
     // The workbench is a remote window: machine-scoped settings (healthImaging.endpoint)
     // are honoured only in the remote ("Machine") settings, so ours go there.
-    writeSettingsFile(path.join(userDataDir, 'Machine', 'settings.json'), { ...host.emulatorSettings(emulator.url) });
+    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulator.url));
     host.writeUserSettings(userDataDir, { ...host.quietSettings, 'window.title': 'HealthImaging e2e', ...(options.settings ?? {}) });
     if (options.vsix) host.installExtension(options.vsix, { userDataDir, extensionsDir });
 
@@ -202,9 +203,4 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
     await dispose();
     throw e;
   }
-}
-
-function writeSettingsFile(file: string, settings: Record<string, unknown>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 }

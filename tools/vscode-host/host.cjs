@@ -74,6 +74,22 @@ function writeUserSettings(userDataDir, settings) {
 }
 
 /**
+ * Merges `settings` into the remote ("Machine") settings, `<userDataDir>/Machine/settings.json`.
+ * code-server's workbench is a remote window, where machine-scoped settings (such as
+ * healthImaging.endpoint) are honoured only there, never in the user settings.
+ */
+function writeMachineSettings(userDataDir, settings) {
+  const file = path.join(userDataDir, 'Machine', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let current = {};
+  if (fs.existsSync(file)) {
+    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { current = {}; }
+  }
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2) + '\n');
+  return file;
+}
+
+/**
  * Writes the AWS config and credentials files for the local emulator into `dir`
  * and returns the environment variables that point the AWS SDK at them.
  */
@@ -308,6 +324,6 @@ async function launchBrowser({ viewport = { width: 1400, height: 900 }, headless
 }
 
 module.exports = {
-  paths, quietSettings, assertInstalled, makeTempDir, removeDirs, writeUserSettings, writeEmulatorCredentials,
+  paths, quietSettings, assertInstalled, makeTempDir, removeDirs, writeUserSettings, writeMachineSettings, writeEmulatorCredentials,
   emulatorSettings, startCodeServer, codeServerCli, installExtension, workbenchUrl, launchBrowser, killGroup, sleep,
 };
