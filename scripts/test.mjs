@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNodeModules, build, run, root } from './bootstrap.mjs';
+import { packageExtension } from './package.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
@@ -65,7 +66,16 @@ if (!setupFailed) {
     tierRun('integration', 'node', ['out/test/integration/runTests.js']);
   }
   if (wants('e2e') && existsSync(join(root, 'out/test/e2e'))) {
-    tierRun('e2e', 'node', [mocha, '--reporter', reporter, '--timeout', '180000', 'out/test/e2e/**/*.test.js']);
+    // End-to-end tests install the extension the way users get it: the packaged .vsix.
+    let vsix;
+    try {
+      console.log('\n=== package the .vsix for the e2e tests ===');
+      vsix = packageExtension({ skipBuild: false });
+    } catch (e) {
+      console.error(`[test] packaging failed: ${e.message}`);
+      tiers.push({ tier: 'package', passed: 0, failed: 1, skipped: 0, note: e.message });
+    }
+    if (vsix) tierRun('e2e', 'node', [mocha, '--reporter', reporter, '--timeout', '180000', 'out/test/e2e/**/*.test.js'], { HI_E2E_VSIX: vsix });
   }
 }
 
