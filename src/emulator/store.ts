@@ -149,6 +149,9 @@ export class Store {
 
   private collectGarbage(): void {
     if (!this.dataDir) return;
+    for (const name of fs.readdirSync(this.dataDir)) {
+      if (/^state\.json\..*\.tmp$/.test(name)) fs.rmSync(path.join(this.dataDir, name), { force: true });
+    }
     const usedBlobs = new Set(this.summaries.keys());
     const usedPacks = new Set([...this.frames.values()].map((f) => f.pack));
     for (const [dir, used, ext] of [['blobs', usedBlobs, '.json.gz'], ['frames', usedPacks, '.pack']] as const) {

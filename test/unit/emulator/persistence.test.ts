@@ -1,0 +1,134 @@
+// Persistence: with a data folder the state survives a restart (also in the middle of an update),
+// writes are atomic and what a crash can leave behind is cleaned up; seeded ids are reproducible.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  CreateDatastoreCommand, GetDatastoreCommand, GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand,
+  ListTagsForResourceCommand, TagResourceCommand, UpdateImageSetMetadataCommand,
+} from '@aws-sdk/client-medical-imaging';
+import { SEED_DATASTORE_ID, seedImageSetId, startEmulator } from '../../../src/emulator/server';
+import { clientFor, encodeJson, eventually, readMetadata } from './helpers';
+
+const datastoreId = SEED_DATASTORE_ID;
+
+describe('emulator: persistence and reproducible seed', function () {
+  this.timeout(120000);
+  let dataDir: string;
+  before(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-data-')); });
+  after(() => { fs.rmSync(dataDir, { recursive: true, force: true }); });
+
+  /** Runs `body` against an emulator on dataDir and closes it afterwards. */
+  async function withEmulator<T>(opts: { seed?: boolean; updateDelayMs?: number }, body: (c: ReturnType<typeof clientFor>) => Promise<T>): Promise<T> {
+    const emulator = await startEmulator({ dataDir, updateDelayMs: 50, ...opts });
+    const client = clientFor(emulator.url);
+    try {
+      return await body(client);
+    } finally {
+      client.destroy();
+      await emulator.close();
+    }
+  }
+  const meta = async (c: ReturnType<typeof clientFor>, imageSetId: string, versionId?: string) =>
+    readMetadata((await c.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }))).imageSetMetadataBlob as never);
+  const settled = (c: ReturnType<typeof clientFor>, imageSetId: string) => eventually('ACTIVE', async () => {
+    const r = await c.send(new GetImageSetCommand({ datastoreId, imageSetId }));
+    return r.imageSetState === 'LOCKED' ? undefined : r;
+  });
+
+  const id = seedImageSetId(7);
+  let createdDatastore: string;
+  let original: Record<string, unknown>;
+
+  it('keeps versions, tags and data stores across a restart', async () => {
+    await withEmulator({ seed: true }, async (c) => {
+      original = await meta(c, id);
+      await c.send(new UpdateImageSetMetadataCommand({
+        datastoreId, imageSetId: id, latestVersionId: '1',
+        updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: encodeJson({ SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'persisted' } } }) } },
+      }));
+      await settled(c, id);
+      const arn = (await c.send(new GetImageSetCommand({ datastoreId, imageSetId: id }))).imageSetArn;
+      await c.send(new TagResourceCommand({ resourceArn: arn, tags: { kept: 'yes' } }));
+      createdDatastore = (await c.send(new CreateDatastoreCommand({ datastoreName: 'second', clientToken: 'p-1' }))).datastoreId as string;
+    });
+    assert.ok(fs.existsSync(path.join(dataDir, 'state.json')));
+    await withEmulator({ seed: true }, async (c) => {
+      const g = await c.send(new GetImageSetCommand({ datastoreId, imageSetId: id }));
+      assert.equal(g.versionId, '2');
+      assert.equal(g.imageSetWorkflowStatus, 'UPDATED');
+      assert.equal((await meta(c, id)).Study.DICOM.StudyDescription, 'persisted');
+      assert.deepEqual(await meta(c, id, '1'), original);
+      assert.deepEqual((await c.send(new ListTagsForResourceCommand({ resourceArn: g.imageSetArn }))).tags, { kept: 'yes' });
+      const d = await eventually('ACTIVE', async () => {
+        const r = await c.send(new GetDatastoreCommand({ datastoreId: createdDatastore }));
+        return r.datastoreProperties?.datastoreStatus === 'ACTIVE' ? r : undefined;
+      });
+      assert.equal(d.datastoreProperties?.datastoreName, 'second');
+    });
+  });
+
+  it('finishes an update that was in progress when the emulator stopped', async () => {
+    await withEmulator({ updateDelayMs: 300 }, async (c) => {
+      const r = await c.send(new UpdateImageSetMetadataCommand({
+        datastoreId, imageSetId: id, latestVersionId: '2',
+        updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: encodeJson({ SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'across restart' } } }) } },
+      }));
+      assert.equal(r.imageSetState, 'LOCKED');
+    });
+    await withEmulator({}, async (c) => {
+      const done = await settled(c, id);
+      assert.equal(done.versionId, '3');
+      assert.equal(done.imageSetWorkflowStatus, 'UPDATED');
+      assert.equal((await meta(c, id)).Study.DICOM.StudyDescription, 'across restart');
+      const versions = await c.send(new ListImageSetVersionsCommand({ datastoreId, imageSetId: id }));
+      assert.deepEqual(versions.imageSetPropertiesList?.map((v) => v.versionId), ['3', '2', '1']);
+    });
+  });
+
+  it('cleans up what an interrupted write leaves behind, and never leaves temporary files', async () => {
+    const strayTmp = path.join(dataDir, 'state.json.999.1.tmp');
+    const orphan = path.join(dataDir, 'blobs', `${'ab'.repeat(32)}.json.gz`);
+    fs.writeFileSync(strayTmp, '{"half":');
+    fs.writeFileSync(orphan, 'never referenced');
+    await withEmulator({}, async (c) => {
+      assert.equal((await meta(c, id)).Study.DICOM.StudyDescription, 'across restart');
+    });
+    assert.equal(fs.existsSync(strayTmp), false, 'a half-written state file is removed');
+    assert.equal(fs.existsSync(orphan), false, 'unreferenced blobs are removed');
+    const leftovers = fs.readdirSync(path.join(dataDir, 'blobs')).filter((f) => f.endsWith('.tmp'));
+    assert.deepEqual(leftovers, []);
+    JSON.parse(fs.readFileSync(path.join(dataDir, 'state.json'), 'utf8'));
+  });
+
+  it('refuses to start on a state file it cannot read, naming the file', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-bad-'));
+    try {
+      fs.writeFileSync(path.join(other, 'state.json'), '{"formatVersion":1,');
+      await assert.rejects(startEmulator({ dataDir: other }), (e: Error) => e.message.includes(path.join(other, 'state.json')));
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('seeds the same ids and documents on every run', async () => {
+    const a = await startEmulator({ seed: true });
+    const b = await startEmulator({ seed: true });
+    const ca = clientFor(a.url);
+    const cb = clientFor(b.url);
+    try {
+      for (const i of [0, 50, 136]) {
+        const x = await readMetadata((await ca.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId: seedImageSetId(i) }))).imageSetMetadataBlob as never);
+        const y = await readMetadata((await cb.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId: seedImageSetId(i) }))).imageSetMetadataBlob as never);
+        assert.deepEqual(x, y);
+        assert.equal(x.ImageSetID, seedImageSetId(i));
+      }
+    } finally {
+      ca.destroy();
+      cb.destroy();
+      await a.close();
+      await b.close();
+    }
+  });
+});
