@@ -1,6 +1,8 @@
 // Reading DICOM Part 10 files with dcmjs and turning their elements into the JSON value style of
 // HealthImaging metadata documents (keyword keys, plain-string person names, base64 binary values, ...).
 
+import { CHARSET_VRS, decodeText, patchCodeExtensions, unsupportedCharset, windows1252Bytes } from './dicomCharsets';
+
 // dcmjs ships no type declarations; the small surface used here is typed below.
 const dcmjs = require('dcmjs') as DcmjsModule;
 
@@ -43,6 +45,11 @@ export interface ReadDataset {
   bigEndian: boolean;
   /** The bytes dcmjs read (a Part 10 file), for checks dcmjs does not make. */
   fileBytes: Uint8Array;
+  /**
+   * Set when the data set uses ISO 2022 code extensions: dcmjs then read all text as windows-1252 and text
+   * values are decoded again here. Maps the Specific Character Set text dcmjs reports to the declared values.
+   */
+  charsetOriginals?: Map<string, string[]>;
 }
 
 /** Thrown for files that cannot be imported; the message says what is wrong and where. */
@@ -157,12 +164,12 @@ function syntheticMeta(transferSyntaxUID: string): Uint8Array {
  * like pydicom's `force=True`: implicit or explicit VR little endian, or explicit VR big endian, detected from
  * the first element). Returns the bytes to hand to dcmjs.
  */
-function toPart10(bytes: Uint8Array): { buffer: ArrayBuffer; hadFileMeta: boolean; transferSyntaxUID: string } {
+function toPart10(bytes: Uint8Array): { buffer: ArrayBuffer; hadFileMeta: boolean; transferSyntaxUID: string; datasetStart: number } {
   if (bytes.length >= 132 && ascii(bytes, 128, 132) === 'DICM') {
     const meta = scanMeta(bytes, 132);
     if (!meta.transferSyntaxUID) throw new DicomImportError('the file meta information has no Transfer Syntax UID (0002,0010)');
     if (meta.hasGroupLength) {
-      return { buffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, hadFileMeta: true, transferSyntaxUID: meta.transferSyntaxUID };
+      return { buffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, hadFileMeta: true, transferSyntaxUID: meta.transferSyntaxUID, datasetStart: meta.end };
     }
     // No File Meta Information Group Length (0002,0000): insert it, so the group's end is known.
     const out = new Uint8Array(bytes.length + 12);
@@ -171,7 +178,7 @@ function toPart10(bytes: Uint8Array): { buffer: ArrayBuffer; hadFileMeta: boolea
     view.setUint16(132, 2, true); view.setUint16(134, 0, true); out.set([0x55, 0x4c], 136); view.setUint16(138, 4, true);
     view.setUint32(140, meta.end - 132, true);
     out.set(bytes.subarray(132), 144);
-    return { buffer: out.buffer, hadFileMeta: true, transferSyntaxUID: meta.transferSyntaxUID };
+    return { buffer: out.buffer, hadFileMeta: true, transferSyntaxUID: meta.transferSyntaxUID, datasetStart: meta.end + 12 };
   }
   if (bytes.length < 8) throw new DicomImportError(`not a DICOM file: only ${bytes.length} bytes`);
   const groupLE = bytes[0] | (bytes[1] << 8);
@@ -194,12 +201,18 @@ function toPart10(bytes: Uint8Array): { buffer: ArrayBuffer; hadFileMeta: boolea
   const out = new Uint8Array(meta.length + bytes.length);
   out.set(meta, 0);
   out.set(bytes, meta.length);
-  return { buffer: out.buffer, hadFileMeta: false, transferSyntaxUID: ts };
+  return { buffer: out.buffer, hadFileMeta: false, transferSyntaxUID: ts, datasetStart: meta.length };
 }
 
 /** Reads one file with dcmjs. Throws DicomImportError with a clear message when it cannot. */
 export function readDicomFile(bytes: Uint8Array): ReadDataset {
-  const { buffer, hadFileMeta, transferSyntaxUID } = toPart10(bytes);
+  const { buffer, hadFileMeta, transferSyntaxUID, datasetStart } = toPart10(bytes);
+  const charsetOriginals = transferSyntaxUID === TS_DEFLATED_LE ? undefined
+    : patchCodeExtensions(new Uint8Array(buffer), datasetStart, transferSyntaxUID === TS_IMPLICIT_LE, transferSyntaxUID === TS_EXPLICIT_BE);
+  if (charsetOriginals) {
+    const unsupported = [...charsetOriginals.values()].map(unsupportedCharset).find((c) => c !== undefined);
+    if (unsupported !== undefined) throw new DicomImportError(`Specific Character Set (0008,0005) "${unsupported}" is not a supported defined term`);
+  }
   const validationLog = dcmjs.log.getLogger('validation.dcmjs');
   const previous = [dcmjs.log.getLevel(), validationLog.getLevel()];
   // dcmjs reports recoverable oddities (unusual VRs, lengths) through its logger; the import reports per file instead.
@@ -225,6 +238,7 @@ export function readDicomFile(bytes: Uint8Array): ReadDataset {
     transferSyntaxUID,
     bigEndian: transferSyntaxUID === TS_EXPLICIT_BE,
     fileBytes: new Uint8Array(buffer),
+    charsetOriginals,
   };
 }
 
@@ -333,6 +347,29 @@ export interface ConvertContext {
   fileSize: number;
   /** Where the conversion is, for messages: sequence keys and item indexes, e.g. ["ContentSequence[0]"]. */
   path?: string[];
+  /** See ReadDataset.charsetOriginals. */
+  charsetOriginals?: Map<string, string[]>;
+  /** The Specific Character Set in effect (the data set's or the enclosing one's), when text is decoded here. */
+  charsets?: string[];
+}
+
+/** The declared Specific Character Set values of a data set when the import decodes its text itself. */
+export function declaredCharsets(dataset: DcmjsDataset, ctx: ConvertContext): string[] | undefined {
+  if (!ctx.charsetOriginals) return undefined;
+  const element = dataset['00080005'];
+  if (!element) return undefined;
+  const raw = element._rawValue;
+  const text = String((Array.isArray(raw) ? raw[0] : raw) ?? '');
+  return ctx.charsetOriginals.get(text) ?? ctx.charsetOriginals.get(text.padEnd(text.length + 1, ' ')) ?? [...ctx.charsetOriginals.values()][0];
+}
+
+/** Text values decoded from their bytes with the Specific Character Set in effect (code-extension data sets). */
+function redecodedText(vr: string, element: DcmjsElement, ctx: ConvertContext): unknown[] {
+  const raw = element._rawValue;
+  const joined = Array.isArray(raw) ? raw.map((v) => String(v ?? '')).join('\\') : String(raw ?? '');
+  const text = decodeText(windows1252Bytes(joined), ctx.charsets ?? ['']);
+  const values = vr === 'ST' || vr === 'LT' || vr === 'UT' ? [text] : text.split('\\');
+  return values.map((v) => (vr === 'SH' || vr === 'LO' ? v.trim() : v.replace(/[ \0]+$/, '')));
 }
 
 function where(tag: string, ctx: ConvertContext): string {
@@ -373,7 +410,9 @@ export function convertValue(tag: string, element: DcmjsElement, ctx: ConvertCon
     return bytes.length === 0 ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   }
   let out: unknown[];
-  if (vr === 'PN') {
+  if (ctx.charsetOriginals && CHARSET_VRS.has(vr)) {
+    out = redecodedText(vr, element, ctx);
+  } else if (vr === 'PN') {
     out = values.map(personName);
   } else if (vr === 'AT') {
     out = values.map((v) => (typeof v === 'number' ? hex8(v) : String(v)));
@@ -391,6 +430,8 @@ export function convertValue(tag: string, element: DcmjsElement, ctx: ConvertCon
     out = rawList && rawList.length === values.length
       ? rawList.map((v) => (v === null || v === undefined ? null : String(v)))
       : values.map((v) => (v === null || v === undefined ? null : String(v)));
+  } else if (tag === '00080005' && ctx.charsetOriginals) {
+    out = ctx.charsets ?? [];
   } else if (tag === '00080005') {
     // dcmjs decodes text to Unicode and relabels the data set as ISO_IR 192; keep the character set the file declared.
     const raw = element._rawValue;
@@ -406,14 +447,20 @@ export function convertValue(tag: string, element: DcmjsElement, ctx: ConvertCon
 
 /** Converts a data set (a sequence item, or a whole instance) to an object keyed by keyword / 8-hex tag. */
 export function convertDataset(dataset: DcmjsDataset, ctx: ConvertContext): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const tag of Object.keys(dataset).sort()) {
-    const element = dataset[tag];
-    const key = elementKey(tag.toUpperCase(), element.vr, ctx);
-    if (key === null) continue;
-    out[key] = convertValue(tag.toUpperCase(), element, ctx);
+  const outer = ctx.charsets;
+  ctx.charsets = declaredCharsets(dataset, ctx) ?? outer;
+  try {
+    const out: Record<string, unknown> = {};
+    for (const tag of Object.keys(dataset).sort()) {
+      const element = dataset[tag];
+      const key = elementKey(tag.toUpperCase(), element.vr, ctx);
+      if (key === null) continue;
+      out[key] = convertValue(tag.toUpperCase(), element, ctx);
+    }
+    return out;
+  } finally {
+    ctx.charsets = outer;
   }
-  return out;
 }
 
 /** The first value of an element as a string, trimmed; undefined when absent or empty. */

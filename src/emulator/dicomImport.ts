@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import {
-  ConvertContext, DicomImportError, elementKey, convertValue, numberOf, readDicomFile, stringOf,
+  ConvertContext, DicomImportError, declaredCharsets, elementKey, convertValue, numberOf, readDicomFile, stringOf,
 } from './dicomDataset';
 import { levelOfTag, MetadataLevel } from './dicomLevels';
 import { extractFrames, PIXEL_DATA_TAGS } from './dicomPixels';
@@ -84,7 +84,9 @@ function parseInstance(bytes: Uint8Array, index: number): ParsedInstance {
   }
 
   const frameData = extractFrames(read);
-  const ctx: ConvertContext = { vrs: {}, bigEndian: read.bigEndian, signedPixels: numberOf(dataset, '00280103') === 1, fileSize: bytes.length };
+  const ctx: ConvertContext = { vrs: {}, bigEndian: read.bigEndian, signedPixels: numberOf(dataset, '00280103') === 1, fileSize: bytes.length,
+    charsetOriginals: read.charsetOriginals };
+  ctx.charsets = declaredCharsets(dataset, ctx);
   const levels: ParsedInstance['levels'] = { Patient: {}, Study: {}, Series: {} };
   const instanceDicom: Record<string, unknown> = {};
   for (const source of [meta, dataset]) {

@@ -393,6 +393,44 @@ describe('emulator DICOM import (pydicom test files)', function () {
     });
   });
 
+  describe('character sets (pydicom charset_files)', () => {
+    // The names are the examples of DICOM PS3.5 Annexes H-J and the values pydicom's charset tests expect.
+    const cases: [string, string, string[]][] = [
+      ['chrArab.dcm', 'قباني^لنزار', ['ISO_IR 127']],
+      ['chrFren.dcm', 'Buc^Jérôme', ['ISO_IR 100']],
+      ['chrGerm.dcm', 'Äneas^Rüdiger', ['ISO_IR 100']],
+      ['chrGreek.dcm', 'Διονυσιος', ['ISO_IR 126']],
+      ['chrHbrw.dcm', 'שרון^דבורה', ['ISO_IR 138']],
+      ['chrRuss.dcm', 'Люкceмбypг', ['ISO_IR 144']],
+      ['chrX1.dcm', 'Wang^XiaoDong=王^小東', ['ISO_IR 192']],
+      ['chrX2.dcm', 'Wang^XiaoDong=王^小东', ['GB18030']],
+      // ISO 2022 code extensions: escape sequences switch between ASCII, JIS X 0201/0208 and KS X 1001.
+      ['chrH31.dcm', 'Yamada^Tarou=山田^太郎=やまだ^たろう', ['', 'ISO 2022 IR 87']],
+      ['chrH32.dcm', 'ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう', ['ISO 2022 IR 13', 'ISO 2022 IR 87']],
+      ['chrI2.dcm', 'Hong^Gildong=洪^吉洞=홍^길동', ['', 'ISO 2022 IR 149']],
+      ['chrKoreanMulti.dcm', '김희중', ['', 'ISO 2022 IR 149']],
+    ];
+    const charsetDir = (): string => path.join(dir, '..', 'charset_files');
+    for (const [name, patientName, charsets] of cases) {
+      it(`${name}: ${patientName}`, () => {
+        const { imageSets, results } = importDicomFiles([{ path: name, bytes: new Uint8Array(fs.readFileSync(path.join(charsetDir(), name))) }]);
+        assert.equal(results[0].ok, true, results[0].error);
+        const p = parts(imageSets[0]);
+        assert.equal(p.patient.PatientName, patientName);
+        assert.deepEqual((only(p.instances).DICOM as Json).SpecificCharacterSet, charsets, 'the declared character set is kept');
+      });
+    }
+
+    it('decodes every text value of a code-extension data set, multi-valued ones included', () => {
+      const bytes = new Uint8Array(fs.readFileSync(path.join(charsetDir(), 'chrJapMulti.dcm')));
+      const { imageSets } = importDicomFiles([{ path: 'chrJapMulti.dcm', bytes }]);
+      const p = parts(imageSets[0]);
+      assert.deepEqual(p.patient.OtherPatientNames, ['やまだ^たろう', 'やまだ^たろう']);
+      assert.equal(p.study.AdditionalPatientHistory, 'たろう');
+      assert.ok(!JSON.stringify(imageSets[0].metadata).includes('\\u001b'), 'no escape sequence left in any value');
+    });
+  });
+
   describe('grouping into image sets', () => {
     // Real files with one UID changed in place (same length), as a second instance or series would have.
     const ct = (): Uint8Array => bytesOf('CT_small.dcm');
