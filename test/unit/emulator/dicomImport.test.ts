@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { convertDataset, readDicomFile } from '../../../src/emulator/dicomDataset';
 import { importDicomFiles, ImportedImageSet } from '../../../src/emulator/dicomImport';
 import { LEVEL_TAGS } from '../../../src/emulator/dicomLevels';
 import { pydicomTestFilesSync } from './pydicomFiles';
@@ -428,6 +429,22 @@ describe('emulator DICOM import (pydicom test files)', function () {
       assert.deepEqual(p.patient.OtherPatientNames, ['やまだ^たろう', 'やまだ^たろう']);
       assert.equal(p.study.AdditionalPatientHistory, 'たろう');
       assert.ok(!JSON.stringify(imageSets[0].metadata).includes('\\u001b'), 'no escape sequence left in any value');
+    });
+
+    it('applies a character set declared in a sequence item to that item, and an outer one to items without', () => {
+      // These two files lack the UIDs an import needs, so their data sets are converted directly.
+      const convert = (name: string): Json => {
+        const read = readDicomFile(new Uint8Array(fs.readFileSync(path.join(charsetDir(), name))));
+        return convertDataset(read.dataset, { vrs: {}, bigEndian: false, signedPixels: false, fileSize: Infinity, charsetOriginals: read.charsetOriginals });
+      };
+      const inner = convert('chrSQEncoding.dcm'); // data set UTF-8, item ISO 2022 IR 13\87
+      const outer = convert('chrSQEncoding1.dcm'); // data set ISO 2022 IR 13\87, item without its own
+      for (const d of [inner, outer]) {
+        assert.equal(d.RequestingPhysician, 'Doctor^Who^^MD');
+        assert.equal((d.RequestedProcedureCodeSequence as Json[])[0].PatientName, 'ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう');
+      }
+      assert.deepEqual(inner.SpecificCharacterSet, ['ISO_IR 192']);
+      assert.deepEqual((inner.RequestedProcedureCodeSequence as Json[])[0].SpecificCharacterSet, ['ISO 2022 IR 13', 'ISO 2022 IR 87']);
     });
   });
 
