@@ -107,13 +107,17 @@ function dicomAt(doc: Obj, level: number, pick: number): { map: Obj; level: stri
 }
 
 let uidCounter = 0;
+/** Values as JSON.parse makes them (generated objects have null prototypes). */
+function plain(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v));
+}
 function applyEdit(doc: Obj, e: Edit): void {
   switch (e.op) {
     case 'set': {
       const at = dicomAt(doc, e.level, e.pick);
       if (!at) return;
       const pool = POOLS[at.level].filter((k) => k !== 'StudyInstanceUID');
-      at.map[pool[e.key % pool.length]] = e.value;
+      at.map[pool[e.key % pool.length]] = plain(e.value);
       return;
     }
     case 'delete': {
@@ -128,7 +132,7 @@ function applyEdit(doc: Obj, e: Edit): void {
       if (!is.length) return;
       const inst = is[e.pick % is.length];
       const tag = PRIVATE_TAGS[e.tag % PRIVATE_TAGS.length];
-      (inst.DICOM as Obj)[tag] = e.value;
+      (inst.DICOM as Obj)[tag] = plain(e.value);
       if (!((inst.DICOMVRs as Obj)[tag])) (inst.DICOMVRs as Obj)[tag] = VRS[e.vr % VRS.length];
       return;
     }
