@@ -1,0 +1,331 @@
+// The save flow in the real extension host against the emulator, one branch per test. Dialog
+// answers are scripted with the recording fake; every test checks what the emulator holds
+// afterwards AND what the editor holds.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { metadataUri } from '../../src/documents/metadataUri';
+import { FakePrompts } from './fakePrompts';
+import { setUpExtension, until, type ExtensionEnv } from './helpers';
+import {
+  DATASTORE_ID, ImageSetPool, closeAllEditors, editJson, emulatorImageSet, emulatorMetadata, emulatorVersions, firstInstance,
+  openMetadata, setText, untilEditorShowsEmulator, updateElsewhere, writeThroughProvider, type Json,
+} from './saveSupport';
+
+describe('save flow', function () {
+  this.timeout(60_000);
+  let env: ExtensionEnv;
+  let pool: ImageSetPool;
+  let prompts: FakePrompts;
+
+  before(async () => {
+    env = await setUpExtension({ updateDelayMs: 100 });
+    pool = new ImageSetPool(() => env.client);
+  });
+
+  after(async () => {
+    await env?.dispose();
+  });
+
+  beforeEach(() => {
+    prompts = new FakePrompts();
+    env.api.setPrompts(prompts);
+  });
+
+  afterEach(async () => {
+    env.api.setPrompts(undefined);
+    env.emulator.faults.reset();
+    await closeAllEditors();
+    prompts.assertDone();
+  });
+
+  const questions = () => prompts.recorded.filter((r) => r.modal || r.items.length > 0);
+
+  it('plain save: sends the change against the base version, follows it to UPDATED, shows the new version', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'SAVED^PLAIN'; });
+
+    assert.equal(await editor.document.save(), true);
+
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(before.versionId) + 1));
+    assert.equal(after.imageSetWorkflowStatus, 'UPDATED');
+    assert.notEqual(after.overrides?.forced, true);
+    const held = await untilEditorShowsEmulator(env.client, editor.document, id);
+    assert.equal(held.Patient.DICOM.PatientName, 'SAVED^PLAIN');
+    assert.deepEqual(questions(), []);
+  });
+
+  it('force accepted: the modal lists the attribute and why; the version is forced', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    let instance!: ReturnType<typeof firstInstance>;
+    await editJson(editor, (d) => {
+      instance = firstInstance(d);
+      instance.instance.DICOM.SOPInstanceUID = '2.25.123456789.1';
+    });
+    prompts.reply({ kind: 'warning', match: /needs force/, answer: 'Update with Force' });
+
+    assert.equal(await editor.document.save(), true);
+
+    const [modal] = questions();
+    assert.equal(modal.modal, true);
+    assert.deepEqual(modal.items, ['Update with Force']);
+    assert.match(modal.detail ?? '', new RegExp(`/Study/Series/${instance.seriesUid.replace(/\./g, '\\.')}/Instances/${instance.uid.replace(/\./g, '\\.')}/DICOM/SOPInstanceUID: `));
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(before.versionId) + 1));
+    assert.equal(after.overrides?.forced, true);
+    const held = await untilEditorShowsEmulator(env.client, editor.document, id);
+    assert.ok(held.Study.Series[instance.seriesUid].Instances['2.25.123456789.1'], 'the instance is now listed under its new UID');
+  });
+
+  it('force declined: nothing is sent, the save fails and the edit stays in the dirty editor', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    const original = await emulatorMetadata(env.client, id);
+    const edited = await editJson(editor, (d) => { d.Study.DICOM.StudyInstanceUID = '2.25.99887766'; });
+    prompts.reply({ kind: 'warning', match: /needs force/, answer: undefined });
+
+    assert.equal(await editor.document.save(), false);
+
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId);
+    assert.deepEqual(await emulatorMetadata(env.client, id), original);
+    assert.equal(editor.document.isDirty, true);
+    assert.deepEqual(JSON.parse(editor.document.getText()), edited);
+    prompts.reply({ kind: 'warning', match: /needs force/, answer: undefined });
+    await assert.rejects(writeThroughProvider(editor.document), /needs force, which was declined/);
+    assert.equal(prompts.of('warning').length, 2);
+  });
+
+  it('refused edit: the save fails naming the path and reason, nothing is sent, the editor stays dirty', async () => {
+    const id = await pool.take('primary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    const edited = await editJson(editor, (d) => { d.ImageSetID = '0'.repeat(32); });
+
+    await assert.rejects(writeThroughProvider(editor.document),
+      (e: Error) => /HealthImaging would refuse/.test(e.message) && e.message.includes('/ImageSetID'));
+    assert.equal(await editor.document.save(), false);
+
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId);
+    assert.equal(editor.document.isDirty, true);
+    assert.deepEqual(JSON.parse(editor.document.getText()), edited);
+    assert.deepEqual(questions(), []);
+  });
+
+  it('primary image set: a change that would need force is refused with an explanation instead of the offer', async () => {
+    const id = await pool.take('primary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    await editJson(editor, (d) => { d.Study.DICOM.StudyInstanceUID = '2.25.5544332211'; });
+
+    await assert.rejects(writeThroughProvider(editor.document),
+      (e: Error) => e.message.includes('/Study/DICOM/StudyInstanceUID') && /primary/i.test(e.message));
+    assert.deepEqual(questions(), [], 'no force offer on a primary image set');
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId);
+    assert.equal(editor.document.isDirty, true);
+  });
+
+  it('invalid JSON: the save fails with line and column, nothing is sent, the editor keeps the text', async () => {
+    const id = await pool.take('primary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    const text = editor.document.getText().replace(/"Study": \{/, '"Study": {,');
+    await setText(editor, text);
+    const line = text.split('\n').findIndex((l) => l.includes('"Study": {,')) + 1;
+
+    await assert.rejects(writeThroughProvider(editor.document, text),
+      (e: Error) => /not valid JSON/.test(e.message) && e.message.includes(`line ${line}, column`));
+    assert.equal(await editor.document.save(), false);
+
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId);
+    assert.equal(editor.document.isDirty, true);
+    assert.equal(editor.document.getText(), text);
+  });
+
+  it('no change (only formatting): nothing is sent and the editor is saved', async () => {
+    const id = await pool.take('primary');
+    const editor = await openMetadata(id);
+    const versionsBefore = await emulatorVersions(env.client, id);
+    await setText(editor, JSON.stringify(JSON.parse(editor.document.getText())));
+
+    assert.equal(await editor.document.save(), true);
+
+    assert.equal((await emulatorVersions(env.client, id)).length, versionsBefore.length);
+    assert.equal(editor.document.isDirty, false);
+    assert.deepEqual(JSON.parse(editor.document.getText()), await emulatorMetadata(env.client, id));
+  });
+
+  it('stale base with Overwrite: applies the edit on top of the newer version, keeping its other changes', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const base = await emulatorImageSet(env.client, id);
+    await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'MINE^OVERWRITE'; });
+    const theirs = await updateElsewhere(env.client, id, { Study: { DICOM: { StudyDescription: 'CHANGED ELSEWHERE' } } });
+    assert.equal(theirs, String(Number(base.versionId) + 1));
+
+    // What VS Code's "Overwrite" does: write the editor's text although the file is newer.
+    await writeThroughProvider(editor.document);
+
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(theirs) + 1));
+    const held = await emulatorMetadata(env.client, id);
+    assert.equal(held.Patient.DICOM.PatientName, 'MINE^OVERWRITE');
+    assert.equal(held.Study.DICOM.StudyDescription, 'CHANGED ELSEWHERE');
+    assert.deepEqual(questions(), [], 'no overlap: no extra question');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await untilEditorShowsEmulator(env.client, editor.document, id);
+  });
+
+  it('stale base touching what the other version changed: shows what will be sent, then overwrites', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'MINE^BOTH'; });
+    const theirs = await updateElsewhere(env.client, id, { Patient: { DICOM: { PatientName: 'THEIRS^BOTH' } } });
+    prompts.reply({ kind: 'warning', match: /Overwrite them with your values/, answer: 'Overwrite' });
+
+    await writeThroughProvider(editor.document);
+
+    const [modal] = questions();
+    assert.equal(modal.modal, true);
+    assert.match(modal.detail ?? '', /\/Patient\/DICOM\/PatientName: version \d+ has "THEIRS\^BOTH"; yours is "MINE\^BOTH"/);
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(theirs) + 1));
+    assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'MINE^BOTH');
+  });
+
+  it('stale document saved with document.save(): the newer version is not silently overwritten', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'MINE^STALE'; });
+    const theirs = await updateElsewhere(env.client, id, { Patient: { DICOM: { PatientName: 'THEIRS^STALE' } } });
+    // The save reaches the provider; the save flow sees the newer version and asks before overwriting.
+    prompts.reply({ kind: 'warning', match: /changed by someone else .* Overwrite them with your values/, answer: undefined });
+
+    const saved = await editor.document.save();
+
+    const held = await emulatorMetadata(env.client, id);
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, theirs, 'no version was created by the stale save');
+    assert.equal(held.Patient.DICOM.PatientName, 'THEIRS^STALE');
+    assert.equal(saved, false);
+    assert.equal(editor.document.isDirty, true);
+    assert.equal(JSON.parse(editor.document.getText()).Patient.DICOM.PatientName, 'MINE^STALE');
+  });
+
+  it('ConflictException (the image set changed between plan and submit): error with Compare, edit kept', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    let theirs = '';
+    const edited = await editJson(editor, (d) => { firstInstance(d).instance.DICOM.SOPInstanceUID = '2.25.4242'; });
+    prompts.reply(
+      // While the force dialog is open, someone else updates the image set.
+      { kind: 'warning', match: /needs force/, answer: 'Update with Force',
+        before: async () => { theirs = await updateElsewhere(env.client, id, { Study: { DICOM: { StudyDescription: 'RACE' } } }); } },
+      { kind: 'error', match: /changed at HealthImaging while saving/, answer: 'Compare' },
+    );
+
+    await assert.rejects(writeThroughProvider(editor.document),
+      /changed at HealthImaging while saving/);
+
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, theirs);
+    assert.equal((await emulatorMetadata(env.client, id)).Study.DICOM.StudyDescription, 'RACE');
+    assert.equal(editor.document.isDirty, true);
+    assert.deepEqual(JSON.parse(editor.document.getText()), edited);
+    // "Compare" opened the latest version (left) against the editor (right).
+    const diff = await until('the Compare diff', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    });
+    assert.equal(diff.original.toString(), metadataUri(DATASTORE_ID, id, theirs).toString());
+    assert.equal(diff.modified.toString(), editor.document.uri.toString());
+  });
+
+  it('UPDATE_FAILED: the save fails with the service\'s message; the edit is kept', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    const edited = await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'FAILS^UPDATE'; });
+    env.emulator.faults.failNextUpdates(2, 'INVALID_REQUEST: simulated failure for the test');
+
+    assert.equal(await editor.document.save(), false);
+    const failed = await emulatorImageSet(env.client, id);
+    assert.equal(failed.versionId, String(Number(before.versionId) + 1));
+    assert.equal(failed.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    await assert.rejects(writeThroughProvider(editor.document),
+      (e: Error) => e.message.includes('INVALID_REQUEST: simulated failure for the test') && /UPDATE_FAILED/.test(e.message));
+
+    assert.notEqual((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'FAILS^UPDATE');
+    assert.equal(editor.document.isDirty, true);
+    assert.deepEqual(JSON.parse(editor.document.getText()), edited);
+
+    // Once the service accepts updates again, saving the kept edit works.
+    assert.equal(await editor.document.save(), true);
+    assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'FAILS^UPDATE');
+    await untilEditorShowsEmulator(env.client, editor.document, id);
+  });
+
+  it('throttling: UpdateImageSetMetadata answered 429 twice is retried with back-off and succeeds once', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'THROTTLED^SAVE'; });
+    env.emulator.faults.throttleNext('UpdateImageSetMetadata', 2);
+
+    assert.equal(await editor.document.save(), true);
+
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(before.versionId) + 1), 'exactly one version: the throttled calls created none');
+    assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'THROTTLED^SAVE');
+    await untilEditorShowsEmulator(env.client, editor.document, id);
+  });
+
+  it('split save: says how many requests, sends them in order each against the previous version', async () => {
+    await env.setSetting('maxAttributeBytes', 300);
+    try {
+      const id = await pool.take('primary');
+      const editor = await openMetadata(id);
+      const before = await emulatorImageSet(env.client, id);
+      const values: Json = {
+        StudyDescription: 'D'.repeat(60), AdditionalPatientHistory: 'H'.repeat(150), MedicalAlerts: 'M'.repeat(60),
+        Allergies: 'A'.repeat(60), AdmittingDiagnosesDescription: 'X'.repeat(60),
+      };
+      await editJson(editor, (d) => { Object.assign(d.Study.DICOM, values); });
+
+      assert.equal(await editor.document.save(), true);
+
+      const note = prompts.of('information').find((r) => /saving it as \d+ requests/.test(r.message));
+      assert.ok(note, 'an information message says how many requests');
+      const requests = Number(/as (\d+) requests/.exec(note.message)![1]);
+      assert.ok(requests >= 2);
+      assert.equal(note.modal, false);
+      const versions = await emulatorVersions(env.client, id);
+      assert.equal(versions[0].versionId, String(Number(before.versionId) + requests));
+      assert.ok(versions.slice(0, requests).every((v) => v.ImageSetWorkflowStatus === 'UPDATED'));
+      const held = await emulatorMetadata(env.client, id);
+      for (const [k, v] of Object.entries(values)) {
+        assert.equal(held.Study.DICOM[k], v, k);
+      }
+      await untilEditorShowsEmulator(env.client, editor.document, id);
+    } finally {
+      await env.setSetting('maxAttributeBytes', undefined);
+    }
+  });
+
+  it('confirmForceUpdate off: a change that needs force is saved with force without asking', async () => {
+    await env.setSetting('confirmForceUpdate', false);
+    try {
+      const id = await pool.take('nonPrimary');
+      const editor = await openMetadata(id);
+      await editJson(editor, (d) => { d.Study.DICOM.StudyID = 'NEWID'; });
+      assert.equal(await editor.document.save(), true);
+      assert.deepEqual(questions(), []);
+      assert.equal((await emulatorImageSet(env.client, id)).overrides?.forced, true);
+      assert.equal((await untilEditorShowsEmulator(env.client, editor.document, id)).Study.DICOM.StudyID, 'NEWID');
+    } finally {
+      await env.setSetting('confirmForceUpdate', undefined);
+    }
+  });
+});

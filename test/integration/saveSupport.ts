@@ -1,0 +1,142 @@
+// Shared by the save, revert and preview integration tests: image sets handed out one per test
+// (so tests do not see each other's versions), what the emulator holds (read with the real SDK),
+// and editing a metadata document the way a user does (through the editor).
+import * as assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import * as vscode from 'vscode';
+import {
+  GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand, SearchImageSetsCommand, UpdateImageSetMetadataCommand,
+  type MedicalImagingClient,
+} from '@aws-sdk/client-medical-imaging';
+import { metadataUri } from '../../src/documents/metadataUri';
+import { SEED_DATASTORE_ID } from '../../src/emulator/server';
+import { until } from './helpers';
+
+export const DATASTORE_ID = SEED_DATASTORE_ID;
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Hands out seeded image sets, each once: primary or non-primary, never the 5,000-instance one. */
+export class ImageSetPool {
+  private summaries: { imageSetId: string; isPrimary: boolean }[] | undefined;
+  private readonly used = new Set<string>();
+
+  constructor(private readonly client: () => MedicalImagingClient) {}
+
+  async take(kind: 'primary' | 'nonPrimary'): Promise<string> {
+    if (!this.summaries) {
+      this.summaries = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await this.client().send(new SearchImageSetsCommand({ datastoreId: DATASTORE_ID, maxResults: 50, nextToken, searchCriteria: {} }));
+        for (const s of page.imageSetsMetadataSummaries ?? []) {
+          if (s.DICOMTags?.DICOMPatientId !== 'SYN-9999') {
+            this.summaries.push({ imageSetId: s.imageSetId!, isPrimary: s.isPrimary !== false });
+          }
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      this.summaries.sort((a, b) => a.imageSetId.localeCompare(b.imageSetId));
+    }
+    const found = this.summaries.find((s) => !this.used.has(s.imageSetId) && s.isPrimary === (kind === 'primary'));
+    assert.ok(found, `no unused ${kind} image set left in the seed`);
+    this.used.add(found.imageSetId);
+    return found.imageSetId;
+  }
+}
+
+export async function emulatorImageSet(client: MedicalImagingClient, imageSetId: string, versionId?: string) {
+  return client.send(new GetImageSetCommand({ datastoreId: DATASTORE_ID, imageSetId, versionId }));
+}
+
+export async function emulatorMetadata(client: MedicalImagingClient, imageSetId: string, versionId?: string): Promise<Json> {
+  const out = await client.send(new GetImageSetMetadataCommand({ datastoreId: DATASTORE_ID, imageSetId, versionId }));
+  const bytes = Buffer.from(await out.imageSetMetadataBlob!.transformToByteArray());
+  const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  return JSON.parse(text) as Json;
+}
+
+export async function emulatorVersions(client: MedicalImagingClient, imageSetId: string) {
+  const out = await client.send(new ListImageSetVersionsCommand({ datastoreId: DATASTORE_ID, imageSetId, maxResults: 50 }));
+  return (out.imageSetPropertiesList ?? []).sort((a, b) => Number(b.versionId) - Number(a.versionId));
+}
+
+/** Someone else's update (through the SDK), followed until it has finished. Returns the new version. */
+export async function updateElsewhere(client: MedicalImagingClient, imageSetId: string, updatable: object, force = false): Promise<string> {
+  const current = await emulatorImageSet(client, imageSetId);
+  const out = await client.send(new UpdateImageSetMetadataCommand({
+    datastoreId: DATASTORE_ID, imageSetId, latestVersionId: current.versionId!, force,
+    updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: new TextEncoder().encode(JSON.stringify({ SchemaVersion: 1.1, ...updatable })) } },
+  }));
+  const version = out.latestVersionId!;
+  await until(`version ${version} to finish`, async () => {
+    const p = await emulatorImageSet(client, imageSetId, version);
+    return p.imageSetWorkflowStatus !== 'UPDATING' && p.imageSetState !== 'LOCKED' ? p : undefined;
+  });
+  return version;
+}
+
+export async function openMetadata(imageSetId: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(metadataUri(DATASTORE_ID, imageSetId));
+  return vscode.window.showTextDocument(document, { preview: false });
+}
+
+/** Replaces the whole text of the editor (as typing would; the document becomes dirty). */
+export async function setText(editor: vscode.TextEditor, text: string): Promise<void> {
+  const document = editor.document;
+  const all = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
+  const ok = await editor.edit((b) => b.replace(all, text));
+  assert.ok(ok, 'the edit was not applied');
+}
+
+/** Edits the document's JSON with `change` and writes it back formatted; returns the edited value. */
+export async function editJson(editor: vscode.TextEditor, change: (doc: Json) => void): Promise<Json> {
+  const doc = JSON.parse(editor.document.getText()) as Json;
+  change(doc);
+  await setText(editor, JSON.stringify(doc, null, 2) + '\n');
+  return doc;
+}
+
+/** Waits until the editor shows exactly the emulator's metadata, not dirty. */
+export async function untilEditorShowsEmulator(client: MedicalImagingClient, document: vscode.TextDocument, imageSetId: string): Promise<Json> {
+  const expected = await emulatorMetadata(client, imageSetId);
+  await until('the editor to show the service\'s metadata, not dirty', () => {
+    if (document.isDirty) {
+      return undefined;
+    }
+    try {
+      assert.deepEqual(JSON.parse(document.getText()), expected);
+      return true;
+    } catch {
+      return undefined;
+    }
+  }, 10_000);
+  return expected;
+}
+
+export function firstSeries(doc: Json): { uid: string; series: Json } {
+  const [uid, series] = Object.entries(doc.Study.Series as Json)[0];
+  return { uid, series };
+}
+
+export function firstInstance(doc: Json): { seriesUid: string; uid: string; instance: Json } {
+  const { uid: seriesUid, series } = firstSeries(doc);
+  const [uid, instance] = Object.entries(series.Instances as Json)[0];
+  return { seriesUid, uid, instance };
+}
+
+/** Reverts and closes every editor (an unsaved test edit must not leak into the next test). */
+export async function closeAllEditors(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments) {
+    if (document.isDirty) {
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Writes through the `healthimaging:` file system, as VS Code's save (or its "Overwrite") does. */
+export async function writeThroughProvider(document: vscode.TextDocument, text = document.getText()): Promise<void> {
+  await vscode.workspace.fs.writeFile(document.uri, Buffer.from(text, 'utf8'));
+}
