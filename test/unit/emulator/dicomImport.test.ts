@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import fc from 'fast-check';
 import { convertDataset, readDicomFile } from '../../../src/emulator/dicomDataset';
 import { importDicomFiles, ImportedImageSet } from '../../../src/emulator/dicomImport';
 import { LEVEL_TAGS } from '../../../src/emulator/dicomLevels';
@@ -527,6 +528,37 @@ describe('emulator DICOM import (pydicom test files)', function () {
     it('names the missing identifying element', () => {
       const { results } = importDicomFiles([file('priv_SQ.dcm')]);
       assert.deepEqual(results, [{ path: 's3://bucket/in/priv_SQ.dcm', ok: false, error: 'missing Study Instance UID (0020,000D)' }]);
+    });
+
+    it('never throws on damaged files (bytes overwritten, files cut short), and keeps a consistent hierarchy when it imports', () => {
+      const originals = ['CT_small.dcm', 'MR_small_implicit.dcm', 'MR_small_bigendian.dcm', 'MR_small_RLE.dcm', 'rtstruct.dcm', 'test-SR.dcm']
+        .map((n) => bytesOf(n));
+      let failures = 0;
+      fc.assert(fc.property(
+        fc.nat(originals.length - 1),
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+        (which, writes, cut) => {
+          const bytes = new Uint8Array(originals[which]);
+          for (const [at, value] of writes) bytes[Math.floor(at * bytes.length)] = value;
+          const input = cut === undefined ? bytes : bytes.subarray(0, Math.floor(cut * bytes.length));
+          const { imageSets, results } = importDicomFiles([file('damaged.dcm', input)]);
+          assert.equal(results.length, 1);
+          if (!results[0].ok) {
+            failures++;
+            assert.ok((results[0].error ?? '').length > 10);
+            assert.equal(imageSets.length, 0);
+            return;
+          }
+          assert.equal(imageSets.length, 1);
+          const p = parts(imageSets[0]);
+          assert.equal(p.series.SeriesInstanceUID ?? p.seriesUID, p.seriesUID);
+          for (const [uid, inst] of Object.entries(p.instances)) assert.equal((inst.DICOM as Json).SOPInstanceUID, uid);
+          const ids = Object.values(p.instances).flatMap((i) => ((i.ImageFrames as Json[] | undefined) ?? []).map((f) => f.ID));
+          assert.deepEqual(ids, imageSets[0].frames.map((f) => f.id));
+        },
+      ), { seed: 20240101, numRuns: 300 });
+      assert.ok(failures > 30, `${failures} damaged files refused`);
     });
 
     it('never throws on any file of the package, and every failure says why', () => {
