@@ -1,46 +1,9 @@
 // `npm run emulator -- --port 4599 --data <folder> [--seed]`: the local HealthImaging emulator.
 // Installs npm packages if needed, compiles the emulator (src/emulator + src/core) when its
 // compiled files are missing or older than the sources, then runs out/src/emulator/cli.js.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureNodeModules, mustRun, root } from './bootstrap.mjs';
-
-function newest(dir, exts) {
-  let t = 0;
-  if (!existsSync(dir)) return t;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, newest(p, exts));
-    else if (exts.some((x) => e.name.endsWith(x))) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function oldest(dir) {
-  let t = Infinity;
-  if (!existsSync(dir)) return 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.min(t, oldest(p));
-    else if (e.name.endsWith('.js')) t = Math.min(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-const entry = join(root, 'out/src/emulator/cli.js');
-const sources = Math.max(newest(join(root, 'src/emulator'), ['.ts']), newest(join(root, 'src/core'), ['.ts', '.json']));
-const compiled = existsSync(entry) ? Math.min(oldest(join(root, 'out/src/emulator')), oldest(join(root, 'out/src/core'))) : 0;
-
-if (!existsSync(entry) || compiled < sources) {
-  ensureNodeModules();
-  console.log('[emulator] compiling src/emulator and src/core');
-  // Only the emulator and what it imports, with the project's compiler options.
-  mustRun('npx', ['tsc', '--outDir', 'out', '--rootDir', '.', '--target', 'ES2022', '--module', 'commonjs', '--moduleResolution', 'node',
-    '--lib', 'ES2022', '--strict', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck', '--sourceMap', '--types', 'node',
-    'src/emulator/cli.ts']);
-}
+import { ensureEmulatorBuilt } from './emulator-build.mjs';
 
 const require = createRequire(import.meta.url);
-const { main } = require(entry);
+const { main } = require(ensureEmulatorBuilt('cli'));
 await main(process.argv.slice(2));

@@ -209,10 +209,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       Buffer.from(JSON.stringify({ __type: e.type, message: e.message })));
   };
 
-  const internal = (req: http.IncomingMessage, res: http.ServerResponse, pathname: string, body: Buffer): void => {
+  const internal = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): void => {
+    const pathname = url.pathname;
     const json = (status: number, value: unknown): void => send(res, status, { 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify(value)));
     if (req.method === 'GET' && pathname === '/_emulator/health') {
-      json(200, { status: 'ok', datastores: store.datastores.size, imageSets: store.imageSets.size, persistent: store.persistent, faults: faultState() });
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc && url.searchParams.get('gc') === 'true') gc();
+      const m = process.memoryUsage();
+      json(200, {
+        status: 'ok', datastores: store.datastores.size, imageSets: store.imageSets.size, persistent: store.persistent, faults: faultState(),
+        memory: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers },
+      });
       return;
     }
     if (pathname === '/_emulator/faults' && req.method === 'GET') { json(200, faultState()); return; }
@@ -252,7 +259,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const started = Date.now();
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname.startsWith('/_emulator/')) { internal(req, res, url.pathname, body); return; }
+    if (url.pathname.startsWith('/_emulator/')) { internal(req, res, url, body); return; }
     const matched = route(req.method ?? 'GET', url.pathname);
     let status = 200;
     let errorType = '';
