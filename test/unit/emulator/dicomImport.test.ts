@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
+import { computeMetadataUpdate } from '../../../src/core/metadataUpdate';
 import { convertDataset, readDicomFile } from '../../../src/emulator/dicomDataset';
 import { importDicomFiles, ImportedImageSet } from '../../../src/emulator/dicomImport';
 import { LEVEL_TAGS } from '../../../src/emulator/dicomLevels';
@@ -572,6 +573,14 @@ describe('emulator DICOM import (pydicom test files)', function () {
       assert.ok(imageSets.length >= 15);
       const frameIds = imageSets.flatMap((s) => s.frames.map((f) => f.id));
       for (const id of frameIds) assert.match(id, /^[0-9a-z]{32}$/);
+      // Every imported document is one the extension can edit: a study-level edit needs no force.
+      for (const s of imageSets) {
+        const document = { ...s.metadata, DatastoreID: 'd'.repeat(32), ImageSetID: 'i'.repeat(32) };
+        const edited = JSON.parse(JSON.stringify(document)) as { Study: { DICOM: Json } };
+        edited.Study.DICOM.StudyDescription = 'EDITED';
+        const plan = computeMetadataUpdate(document, edited, { isPrimary: true });
+        assert.deepEqual([plan.refused, plan.force, plan.updates.length], [[], false, 1], s.studyInstanceUID);
+      }
     });
   });
 });

@@ -3,6 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
+import { computeMetadataUpdate } from '../../../src/core/metadataUpdate';
 import { LEVEL_TAGS } from '../../../src/emulator/dicomLevels';
 import { generateSeed, SEED_DATASTORE_NAME, SeedImageSet } from '../../../src/emulator/seed';
 
@@ -191,6 +192,20 @@ describe('emulator seed data', function () {
         }
       }
       assert.equal(described, s.frames.length, 'no frame without an ImageFrames entry');
+    }
+  });
+
+  it('is editable as the extension edits it: no change plans nothing, a patient/study edit needs no force', () => {
+    for (const s of seed.filter((x) => instances(x).length < 1000)) {
+      const document = { ...s.metadata, DatastoreID: 'd'.repeat(32), ImageSetID: 'i'.repeat(32) };
+      const unchanged = computeMetadataUpdate(document, JSON.parse(JSON.stringify(document)), { isPrimary: s.isPrimary });
+      assert.deepEqual([unchanged.updates, unchanged.refused], [[], []]);
+      const edited = JSON.parse(JSON.stringify(document)) as Doc;
+      edited.Study.DICOM.StudyDescription = 'EDITED DESCRIPTION';
+      const plan = computeMetadataUpdate(document, edited, { isPrimary: s.isPrimary });
+      assert.deepEqual(plan.refused, []);
+      assert.equal(plan.force, false);
+      assert.equal(plan.updates.length, 1);
     }
   });
 });
