@@ -127,11 +127,10 @@ export function firstInstance(doc: Json): { seriesUid: string; uid: string; inst
 
 /** Reverts and closes every editor (an unsaved test edit must not leak into the next test). */
 export async function closeAllEditors(): Promise<void> {
-  for (const document of vscode.workspace.textDocuments) {
-    if (document.isDirty) {
-      await vscode.window.showTextDocument(document);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    }
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await until(`${document.uri.toString()} to be reverted`, () => !document.isDirty || undefined, 5_000);
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
