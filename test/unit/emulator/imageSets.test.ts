@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import {
-  ConflictException, CopyImageSetCommand, DeleteImageSetCommand, GetImageFrameCommand, GetImageSetCommand,
+  ConflictException, CopyImageSetCommand, DeleteDatastoreCommand, DeleteImageSetCommand, GetImageFrameCommand, GetImageSetCommand,
   GetImageSetMetadataCommand, ListImageSetVersionsCommand, ListTagsForResourceCommand, ResourceNotFoundException,
   TagResourceCommand, ThrottlingException, UpdateImageSetMetadataCommand, ValidationException, paginateListImageSetVersions,
   type GetImageSetCommandOutput,
@@ -12,7 +12,7 @@ import { SEED_DATASTORE_ID, seedImageSetId } from '../../../src/emulator/server'
 import { encodeJson, eventually, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
-const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133].map(seedImageSetId);
+const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
 const PRIMARY = [0, 1, 2, 4, 5].map(seedImageSetId);
 const LARGE = seedImageSetId(136);
 
@@ -189,6 +189,37 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.match(done.message ?? '', /^INVALID_REQUEST: /);
   });
 
+  it('a forced SOPInstanceUID change re-keys the instance; its frames stay readable', async () => {
+    const id = NON_PRIMARY[12] as string;
+    const doc = await metadata(id);
+    const [seriesUid, series] = Object.entries(doc.Study.Series as Record<string, Doc>)[0] as [string, Doc];
+    const [oldSop, instance] = Object.entries(series.Instances as Record<string, Doc>)[0] as [string, Doc];
+    const newSop = `${oldSop}.99`;
+    const payload = { SchemaVersion: 1.1, Study: { Series: { [seriesUid]: { Instances: { [oldSop]: { DICOM: { SOPInstanceUID: newSop } } } } } } };
+    assert.ok((await rejection(update(id, '1', payload))) instanceof ValidationException, 'needs force');
+    await update(id, '1', payload, undefined, true);
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    const after = await metadata(id);
+    assert.equal(after.Study.Series[seriesUid].Instances[oldSop], undefined);
+    assert.equal(after.Study.Series[seriesUid].Instances[newSop].DICOM.SOPInstanceUID, newSop);
+    const frameId = instance.ImageFrames[0].ID as string;
+    const f = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: id, imageFrameInformation: { imageFrameId: frameId } }));
+    assert.equal((await (f.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).length, instance.ImageFrames[0].FrameSizeInBytes);
+  });
+
+  it('copy and delete of a LOCKED image set, and deleting a data store that has image sets, give ConflictException', async () => {
+    const id = NON_PRIMARY[13] as string;
+    await update(id, '1', { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'locking' } } });
+    const copy = await rejection(h.client.send(new CopyImageSetCommand({ datastoreId, sourceImageSetId: id, copyImageSetInformation: { sourceImageSet: { latestVersionId: '2' } } })));
+    assert.ok(copy instanceof ConflictException, copy.name);
+    const del = await rejection(h.client.send(new DeleteImageSetCommand({ datastoreId, imageSetId: id })));
+    assert.ok(del instanceof ConflictException, del.name);
+    await settle(id);
+    const store = await rejection(h.client.send(new DeleteDatastoreCommand({ datastoreId })));
+    assert.ok(store instanceof ConflictException, store.name);
+    assert.match(store.message, /image sets/);
+  });
+
   it('removes an attribute with removableAttributes (value must match)', async () => {
     const id = PRIMARY[4] as string;
     const before = await metadata(id);
@@ -363,8 +394,10 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.ok((await rejection(metadata(id))) instanceof ThrottlingException);
     await update(id, '3', { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'fails too' } } });
     assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATE_FAILED');
+    const set = await (await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ latencyMs: 5, updateDelayMs: 80 }) })).json() as { latencyMs: number; updateDelayMs: number };
+    assert.deepEqual([set.latencyMs, set.updateDelayMs], [5, 80]);
     await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ reset: true }) });
-    const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { failNextUpdates: number };
-    assert.equal(state.failNextUpdates, 0);
+    const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { failNextUpdates: number; latencyMs: number; updateDelayMs: number };
+    assert.deepEqual([state.failNextUpdates, state.latencyMs, state.updateDelayMs], [0, 0, 50]);
   });
 });
