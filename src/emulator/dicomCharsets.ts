@@ -183,6 +183,8 @@ const PATCHED = 'ISO_IR 100';
  * padded text dcmjs will report (undefined when nothing needed patching).
  */
 export function patchCodeExtensions(bytes: Uint8Array, start: number, implicitVr: boolean, bigEndian: boolean): Map<string, string[]> | undefined {
+  // Code extensions are always spelled "ISO 2022 ..." in the element's value: most files are ruled out at once.
+  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('ISO 2022', start, 'latin1') < 0) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const found: { valueAt: number; length: number; text: string }[] = [];
   const tag = bigEndian ? [0x00, 0x08, 0x00, 0x05] : [0x08, 0x00, 0x05, 0x00];

@@ -87,36 +87,53 @@ function layoutOf(dataset: DcmjsDataset, pixelTag: string): PixelLayout {
   };
 }
 
+const LITTLE_ENDIAN_PLATFORM = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Minimum and maximum stored pixel value of a little-endian native frame (all samples). */
 export function pixelRange(bytes: Uint8Array, layout: Pick<PixelLayout, 'bitsAllocated' | 'bitsStored' | 'signed' | 'float'>,
   count: number): { min: number; max: number } | undefined {
   if (count === 0) return undefined;
   let min = Infinity;
   let max = -Infinity;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { bitsAllocated, bitsStored, signed } = layout;
+  const size = bitsAllocated / 8;
+  if (bitsAllocated > 8 && (!LITTLE_ENDIAN_PLATFORM || bytes.byteOffset % size !== 0)) bytes = bytes.slice(0, count * size);
   if (layout.float) {
+    const values = bitsAllocated === 64 ? new Float64Array(bytes.buffer, bytes.byteOffset, count) : new Float32Array(bytes.buffer, bytes.byteOffset, count);
+    if (!LITTLE_ENDIAN_PLATFORM) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let i = 0; i < count; i++) values[i] = bitsAllocated === 64 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+    }
     for (let i = 0; i < count; i++) {
-      const v = bitsAllocated === 64 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+      const v = values[i];
       if (v < min) min = v;
       if (v > max) max = v;
     }
-  } else if (bitsAllocated === 1) {
+    return { min, max };
+  }
+  if (bitsAllocated === 1) {
     for (let i = 0; i < count; i++) {
       const v = (bytes[i >> 3] >> (i & 7)) & 1;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-  } else {
-    const mask = bitsStored >= 32 ? 0xffffffff : (2 ** bitsStored) - 1;
-    const signBit = 2 ** (bitsStored - 1);
-    for (let i = 0; i < count; i++) {
-      let v = bitsAllocated === 8 ? bytes[i] : bitsAllocated === 16 ? view.getUint16(i * 2, true) : view.getUint32(i * 4, true);
-      if (bitsStored < 32) v &= mask; else v >>>= 0;
-      if (signed && v >= signBit) v -= 2 * signBit;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
+    return { min, max };
+  }
+  if (!LITTLE_ENDIAN_PLATFORM && bitsAllocated > 8) {
+    // Typed arrays would read the little-endian bytes the wrong way round; use a DataView.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const words = bitsAllocated === 16 ? Uint16Array.from({ length: count }, (_, i) => view.getUint16(i * 2, true))
+      : Uint32Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
+    bytes = new Uint8Array(words.buffer);
+  }
+  const words = bitsAllocated === 8 ? bytes : bitsAllocated === 16 ? new Uint16Array(bytes.buffer, bytes.byteOffset, count)
+    : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  // Keep the low Bits Stored bits; sign-extend them for signed pixels.
+  const shift = 32 - Math.min(bitsStored, 32);
+  for (let i = 0; i < count; i++) {
+    const v = signed ? (words[i] << shift) >> shift : shift === 0 ? words[i] : ((words[i] << shift) >>> shift);
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
   return { min, max };
 }
