@@ -1,0 +1,125 @@
+// Sending updates and following them to the end, against the real emulator over real HTTP with
+// the real adapter. The waits of the back-off are recorded (and shortened), not timed.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HealthImagingError } from '../../../src/aws/errors';
+import { SdkHealthImagingClient } from '../../../src/aws/sdkHealthImagingClient';
+import { backoffDelays, followUpdate, submitUpdate, UpdateFailedError } from '../../../src/documents/updateFollower';
+import { SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+
+const PROFILE = 'healthimaging-emulator';
+
+describe('documents/updateFollower against the emulator', function () {
+  let emulator: RunningEmulator;
+  let dir: string;
+  let client: SdkHealthImagingClient;
+  const envVars = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+  const saved: Record<string, string | undefined> = {};
+  let waits: number[];
+  let logs: string[];
+  // Short real waits, so the emulator's 50 ms update delay passes without a busy loop.
+  const options = () => ({ sleep: async (ms: number) => { waits.push(ms); await new Promise((r) => setTimeout(r, Math.min(ms, 20))); }, log: (m: string) => logs.push(m) });
+  let next = 0;
+  const imageSet = () => seedImageSetId(next++);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hi-follow-'));
+    writeFileSync(join(dir, 'config'), `[profile ${PROFILE}]\nregion = us-east-1\n`);
+    writeFileSync(join(dir, 'credentials'), `[${PROFILE}]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n`);
+    for (const v of envVars) {
+      saved[v] = process.env[v];
+      delete process.env[v];
+    }
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    emulator = await startEmulator({ port: 0, seed: true, updateDelayMs: 50 });
+    // One attempt per SDK call: the retries seen here are the follower's own.
+    client = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url, maxAttempts: 1 });
+  });
+
+  after(async () => {
+    client?.dispose();
+    await emulator?.close();
+    for (const v of envVars) {
+      if (saved[v] === undefined) delete process.env[v]; else process.env[v] = saved[v];
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    waits = [];
+    logs = [];
+    emulator.faults.reset();
+  });
+
+  const update = (imageSetId: string, latestVersionId: string, description: string) => ({
+    datastoreId: SEED_DATASTORE_ID, imageSetId, latestVersionId,
+    update: { updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: description } } } },
+  });
+
+  it('backs off from 250 ms by x1.6 up to 2 s', () => {
+    const gen = backoffDelays(250, 2000);
+    assert.deepEqual(Array.from({ length: 7 }, () => gen.next().value), [250, 400, 640, 1024, 1638, 2000, 2000]);
+  });
+
+  it('retries a throttled UpdateImageSetMetadata with growing waits, logs it, then follows the version to UPDATED', async () => {
+    const id = imageSet();
+    const base = await client.getImageSet(SEED_DATASTORE_ID, id);
+    emulator.faults.throttleNext('UpdateImageSetMetadata', 3);
+
+    const result = await submitUpdate(client, update(id, base.versionId, 'FOLLOWED PAST THROTTLING'), options());
+    assert.deepEqual(waits, [500, 1000, 2000]);
+    assert.equal(logs.filter((l) => /throttled \(attempt \d of 8\); retrying in \d+ ms/.test(l)).length, 3);
+    assert.ok(logs.every((l) => !l.includes('FOLLOWED PAST THROTTLING')), 'no metadata values in the log');
+    assert.equal(result.latestVersionId, String(Number(base.versionId) + 1));
+
+    const done = await followUpdate(client, SEED_DATASTORE_ID, id, result.latestVersionId, options());
+    assert.equal(done.imageSetWorkflowStatus, 'UPDATED');
+    assert.equal(JSON.parse(await client.getImageSetMetadata(SEED_DATASTORE_ID, id)).Study.DICOM.StudyDescription, 'FOLLOWED PAST THROTTLING');
+  });
+
+  it('gives up after the last throttled attempt with the service\'s Throttling error', async () => {
+    const id = imageSet();
+    const base = await client.getImageSet(SEED_DATASTORE_ID, id);
+    emulator.faults.throttleNext('UpdateImageSetMetadata', 5);
+    const error = await submitUpdate(client, update(id, base.versionId, 'X'), { ...options(), maxThrottleAttempts: 3 }).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof HealthImagingError && error.code === 'Throttling', String(error));
+    assert.equal(waits.length, 2);
+    assert.equal((await client.getImageSet(SEED_DATASTORE_ID, id)).versionId, base.versionId);
+  });
+
+  it('does not retry a ConflictException (a stale version)', async () => {
+    const id = imageSet();
+    const base = await client.getImageSet(SEED_DATASTORE_ID, id);
+    const first = await submitUpdate(client, update(id, base.versionId, 'FIRST'), options());
+    await followUpdate(client, SEED_DATASTORE_ID, id, first.latestVersionId, options());
+    waits = [];
+    const error = await submitUpdate(client, update(id, base.versionId, 'STALE'), options()).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof HealthImagingError && error.code === 'Conflict', String(error));
+    assert.deepEqual(waits, []);
+  });
+
+  it('ends with UpdateFailedError carrying the service\'s message when the version is UPDATE_FAILED', async () => {
+    const id = imageSet();
+    const base = await client.getImageSet(SEED_DATASTORE_ID, id);
+    emulator.faults.failNextUpdates(1, 'INVALID_REQUEST: injected for the test');
+    const result = await submitUpdate(client, update(id, base.versionId, 'FAILS'), options());
+    const error = await followUpdate(client, SEED_DATASTORE_ID, id, result.latestVersionId, options()).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof UpdateFailedError, String(error));
+    assert.equal(error.status, 'UPDATE_FAILED');
+    assert.equal(error.serviceMessage, 'INVALID_REQUEST: injected for the test');
+    assert.equal(error.versionId, result.latestVersionId);
+  });
+
+  it('keeps following through throttled GetImageSet polls', async () => {
+    const id = imageSet();
+    const base = await client.getImageSet(SEED_DATASTORE_ID, id);
+    const result = await submitUpdate(client, update(id, base.versionId, 'POLLED'), options());
+    emulator.faults.throttleNext('GetImageSet', 2);
+    const done = await followUpdate(client, SEED_DATASTORE_ID, id, result.latestVersionId, options());
+    assert.equal(done.versionId, result.latestVersionId);
+    assert.equal(logs.filter((l) => /GetImageSet .* failed \(Throttling\); still following/.test(l)).length, 2);
+  });
+});
