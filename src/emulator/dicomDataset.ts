@@ -369,7 +369,11 @@ function redecodedText(vr: string, element: DcmjsElement, ctx: ConvertContext): 
   const joined = Array.isArray(raw) ? raw.map((v) => String(v ?? '')).join('\\') : String(raw ?? '');
   const text = decodeText(windows1252Bytes(joined), ctx.charsets ?? ['']);
   const values = vr === 'ST' || vr === 'LT' || vr === 'UT' ? [text] : text.split('\\');
-  return values.map((v) => (vr === 'SH' || vr === 'LO' ? v.trim() : v.replace(/[ \0]+$/, '')));
+  return values.map((v) => {
+    if (vr === 'SH' || vr === 'LO') return v.trim();
+    const trimmed = v.replace(/[ \0]+$/, '');
+    return vr === 'PN' ? trimmed.replace(/=+$/, '') : trimmed; // no empty trailing component groups, as for other names
+  });
 }
 
 function where(tag: string, ctx: ConvertContext): string {
