@@ -3,7 +3,8 @@
 // In memory, or persisted under a folder with atomic writes (temporary file + rename):
 //   <dataDir>/state.json              records (no metadata values, no frame bytes)
 //   <dataDir>/blobs/<sha256>.json.gz  metadata documents, one per distinct content
-//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per import / seed batch
+//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set)
+//   <dataDir>/frames/<sha256>.idx.json  where each frame of the pack is: [id, offset, length, content type]
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -90,12 +91,13 @@ export interface JobRecord {
 export interface FrameLocation { pack: string; offset: number; length: number; contentType: string }
 
 interface PersistedState {
-  formatVersion: 1;
+  formatVersion: 2;
   datastores: DatastoreRecord[];
   imageSets: ImageSetRecord[];
   jobs: JobRecord[];
   summaries: Record<string, ContentSummary>;
-  frames: Record<string, FrameLocation>;
+  /** Frame packs in use; their index files hold the frame locations. */
+  packs: string[];
 }
 
 /** Writes a file so that readers see either the old or the new content, never a torn one. */
@@ -138,12 +140,21 @@ export class Store {
     } catch (e) {
       throw new Error(`${file} is not a readable emulator state: ${(e as Error).message}`);
     }
-    if (state.formatVersion !== 1) throw new Error(`${file} has format version ${String(state.formatVersion)}; this emulator reads version 1`);
+    if (state.formatVersion !== 2) throw new Error(`${file} has format version ${String(state.formatVersion)}; this emulator reads version 2 (start with an empty folder)`);
     for (const d of state.datastores) this.datastores.set(d.datastoreId, d);
     for (const s of state.imageSets) this.imageSets.set(s.imageSetId, s);
     for (const j of state.jobs) this.jobs.set(j.jobId, j);
     for (const [k, v] of Object.entries(state.summaries)) this.summaries.set(k, v);
-    for (const [k, v] of Object.entries(state.frames)) this.frames.set(k, v);
+    for (const pack of state.packs) {
+      const index = path.join(this.dataDir, 'frames', `${pack}.idx.json`);
+      let entries: Array<[string, number, number, string]>;
+      try {
+        entries = JSON.parse(fs.readFileSync(index, 'utf8')) as Array<[string, number, number, string]>;
+      } catch (e) {
+        throw new Error(`${index} is not a readable frame index: ${(e as Error).message}`);
+      }
+      for (const [id, offset, length, contentType] of entries) this.frames.set(id, { pack, offset, length, contentType });
+    }
     this.collectGarbage();
   }
 
@@ -154,11 +165,12 @@ export class Store {
     }
     const usedBlobs = new Set(this.summaries.keys());
     const usedPacks = new Set([...this.frames.values()].map((f) => f.pack));
-    for (const [dir, used, ext] of [['blobs', usedBlobs, '.json.gz'], ['frames', usedPacks, '.pack']] as const) {
+    for (const [dir, used, exts] of [['blobs', usedBlobs, ['.json.gz']], ['frames', usedPacks, ['.pack', '.idx.json']]] as const) {
       const folder = path.join(this.dataDir, dir);
       if (!fs.existsSync(folder)) continue;
       for (const name of fs.readdirSync(folder)) {
-        const key = name.endsWith(ext) ? name.slice(0, -ext.length) : undefined;
+        const ext = exts.find((x) => name.endsWith(x));
+        const key = ext === undefined ? undefined : name.slice(0, -ext.length);
         if (key === undefined || !used.has(key)) fs.rmSync(path.join(folder, name), { force: true });
       }
     }
@@ -173,12 +185,12 @@ export class Store {
     const summaries: Record<string, ContentSummary> = {};
     for (const key of used) { const s = this.summaries.get(key); if (s) summaries[key] = s; }
     const state: PersistedState = {
-      formatVersion: 1,
+      formatVersion: 2,
       datastores: [...this.datastores.values()],
       imageSets: [...this.imageSets.values()],
       jobs: [...this.jobs.values()],
       summaries,
-      frames: Object.fromEntries(this.frames),
+      packs: [...new Set([...this.frames.values()].map((f) => f.pack))],
     };
     writeFileAtomic(path.join(this.dataDir, 'state.json'), JSON.stringify(state));
   }
@@ -224,8 +236,12 @@ export class Store {
     if (fresh.length === 0) return;
     const pack = Buffer.concat(fresh.map((f) => Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)));
     const key = createHash('sha256').update(pack).update(fresh.map((f) => f.id).join(',')).digest('hex');
-    if (this.dataDir) writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack);
-    else this.packs.set(key, pack);
+    if (this.dataDir) {
+      writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack);
+      let at = 0;
+      const index = fresh.map((f) => { const e = [f.id, at, f.bytes.byteLength, f.contentType]; at += f.bytes.byteLength; return e; });
+      writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.idx.json`), JSON.stringify(index));
+    } else this.packs.set(key, pack);
     let offset = 0;
     for (const f of fresh) {
       this.frames.set(f.id, { pack: key, offset, length: f.bytes.byteLength, contentType: f.contentType });

@@ -92,11 +92,14 @@ describe('emulator: persistence and reproducible seed', function () {
     const orphan = path.join(dataDir, 'blobs', `${'ab'.repeat(32)}.json.gz`);
     fs.writeFileSync(strayTmp, '{"half":');
     fs.writeFileSync(orphan, 'never referenced');
+    const orphanPack = path.join(dataDir, 'frames', `${'cd'.repeat(32)}.pack`);
+    fs.writeFileSync(orphanPack, 'no state names this pack');
     await withEmulator({}, async (c) => {
       assert.equal((await meta(c, id)).Study.DICOM.StudyDescription, 'across restart');
     });
     assert.equal(fs.existsSync(strayTmp), false, 'a half-written state file is removed');
     assert.equal(fs.existsSync(orphan), false, 'unreferenced blobs are removed');
+    assert.equal(fs.existsSync(orphanPack), false, 'unreferenced frame packs are removed');
     const leftovers = fs.readdirSync(path.join(dataDir, 'blobs')).filter((f) => f.endsWith('.tmp'));
     assert.deepEqual(leftovers, []);
     JSON.parse(fs.readFileSync(path.join(dataDir, 'state.json'), 'utf8'));
