@@ -39,15 +39,17 @@ export function sameJson(a: unknown, b: unknown): boolean {
     for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
     return true;
   }
+  // Hot path (every unchanged instance goes through here): JSON values are never undefined,
+  // so a missing key reads as undefined; only "__proto__" needs an own-property check.
   const x = a as JsonObject;
   const y = b as JsonObject;
   let count = 0;
   for (const k in x) {
-    if (!hasOwnProperty.call(x, k)) continue;
-    if (!hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+    const yv = y[k];
+    if (yv === undefined || (k === '__proto__' && !hasOwnProperty.call(y, k)) || !sameJson(x[k], yv)) return false;
     count++;
   }
-  for (const k in y) if (hasOwnProperty.call(y, k)) count--;
+  for (const k in y) { void k; count--; }
   return count === 0;
 }
 

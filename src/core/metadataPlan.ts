@@ -59,6 +59,8 @@ class Planner {
   readonly forceReasons: PathReason[] = [];
   readonly refused: PathReason[] = [];
   readonly units: Unit[] = [];
+  /** Series / instances whose UID the edit changes (they will be listed under `to`). */
+  readonly uidChanges: { series: boolean; to: string; path: string }[] = [];
   private readonly groups = new Map<string, Unit>();
 
   constructor(readonly isPrimary: boolean) {}
@@ -117,8 +119,12 @@ function diffAttributes(
     p.verdict(path, judgeAttributeChange({ level, key, existed, before, present: true, after, vrOfTag }), level);
     let order = 0;
     if (seriesOrInstanceKey !== undefined) {
-      if (level === 'instance' && key === 'SOPInstanceUID' && newUid(e, key, seriesOrInstanceKey) !== undefined) order = 1;
-      if (level === 'series' && key === 'SeriesInstanceUID' && newUid(e, key, seriesOrInstanceKey) !== undefined) order = 2;
+      const uidKind = level === 'instance' && key === 'SOPInstanceUID' ? 1 : level === 'series' && key === 'SeriesInstanceUID' ? 2 : 0;
+      const to = uidKind ? newUid(e, key, seriesOrInstanceKey) : undefined;
+      if (to !== undefined) {
+        order = uidKind;
+        p.uidChanges.push({ series: uidKind === 2, to, path });
+      }
     }
     const group = instanceGroup !== undefined && isTagKey(key) && !elementByTag(key) ? `${instanceGroup}\u0001${key}` : undefined;
     p.atom('update', segs, key, after, path, group, order);
@@ -222,9 +228,9 @@ function diffUidMap(
     matched++;
     const ov = o[uid];
     const ev = e[uid];
-    if (ov === ev) continue;
-    const path = ptr(segs, uid);
-    if (!isObject(ev)) { p.refuse(path, notAnObjectReason(kind === 'series' ? 'A series' : 'An instance')); continue; }
+    // Most instances are untouched: one structural comparison settles each.
+    if (ov === ev || (kind === 'instance' && sameJson(ov, ev))) continue;
+    if (!isObject(ev)) { p.refuse(ptr(segs, uid), notAnObjectReason(kind === 'series' ? 'A series' : 'An instance')); continue; }
     each(isObject(ov) ? ov : {}, ev, [...segs, uid], uid);
   }
   const removed: string[] = [];
@@ -258,45 +264,20 @@ function diffSeries(p: Planner, o: JsonObject, e: JsonObject, segs: readonly str
 }
 
 /** Refuses UID changes that would make two series (instances) share a key. */
-function checkUidCollisions(p: Planner, o: JsonObject, e: JsonObject): void {
-  const oSeries = isObject(o.Study) && isObject(o.Study.Series) ? o.Study.Series : {};
+function checkUidCollisions(p: Planner, e: JsonObject): void {
+  if (p.uidChanges.length === 0) return;
   const eStudy = isObject(e.Study) ? e.Study : {};
   const eSeries = isObject(eStudy.Series) ? eStudy.Series : {};
-  const newSeries = new Set<string>();
-  const newSop = new Set<string>();
-  let sopKeys: Set<string> | undefined;
+  const seriesKeys = new Set(Object.keys(eSeries));
+  const sopKeys = new Set<string>();
   for (const s in eSeries) {
-    const es = eSeries[s];
-    const os = oSeries[s];
-    if (!hasOwn(oSeries, s) || es === os || !isObject(es) || !isObject(os)) continue;
-    const eD = isObject(es.DICOM) ? es.DICOM : {};
-    const oD = isObject(os.DICOM) ? os.DICOM : {};
-    const to = newUid(eD, 'SeriesInstanceUID', s);
-    if (to !== undefined && !sameJson(eD.SeriesInstanceUID, oD.SeriesInstanceUID)) {
-      if ((hasOwn(eSeries, to)) || newSeries.has(to)) p.refuse(toPointer(['Study', 'Series', s, 'DICOM', 'SeriesInstanceUID']), duplicateUidReason('SeriesInstanceUID'));
-      newSeries.add(to);
-    }
-    const eI = isObject(es.Instances) ? es.Instances : {};
-    const oI = isObject(os.Instances) ? os.Instances : {};
-    if (eI === oI) continue;
-    for (const i in eI) {
-      const ei = eI[i];
-      const oi = oI[i];
-      if (!hasOwn(oI, i) || ei === oi || !isObject(ei) || !isObject(oi)) continue;
-      const eDi = isObject(ei.DICOM) ? ei.DICOM : {};
-      const oDi = isObject(oi.DICOM) ? oi.DICOM : {};
-      const toI = newUid(eDi, 'SOPInstanceUID', i);
-      if (toI === undefined || sameJson(eDi.SOPInstanceUID, oDi.SOPInstanceUID)) continue;
-      if (!sopKeys) {
-        sopKeys = new Set();
-        for (const s2 in eSeries) {
-          const x = eSeries[s2];
-          if (isObject(x) && isObject(x.Instances)) for (const k in x.Instances) sopKeys.add(k);
-        }
-      }
-      if (sopKeys.has(toI) || newSop.has(toI)) p.refuse(toPointer(['Study', 'Series', s, 'Instances', i, 'DICOM', 'SOPInstanceUID']), duplicateUidReason('SOPInstanceUID'));
-      newSop.add(toI);
-    }
+    const x = eSeries[s];
+    if (isObject(x) && isObject(x.Instances)) for (const k in x.Instances) sopKeys.add(k);
+  }
+  for (const c of p.uidChanges) {
+    const taken = c.series ? seriesKeys : sopKeys;
+    if (taken.has(c.to)) p.refuse(c.path, duplicateUidReason(c.series ? 'SeriesInstanceUID' : 'SOPInstanceUID'));
+    taken.add(c.to);
   }
 }
 
@@ -441,7 +422,7 @@ export function computeMetadataUpdate(original: unknown, edited: unknown, option
       const series = pair(p, o.Series, e.Series, '/Study/Series', 'Series');
       if (series && series[0] !== series[1]) diffUidMap(p, series[0], series[1], ['Study', 'Series'], 'series', '', (a, b, s, u) => diffSeries(p, a, b, s, u));
       otherKeys(p, o, e, ['Study'], STUDY_KEYS, (k) => outsideHierarchyReason(k, 'Study', 'DICOM and Series'));
-      checkUidCollisions(p, original, edited);
+      checkUidCollisions(p, edited);
     }
     otherKeys(p, original, edited, [], ROOT_KEYS, (k) => IMMUTABLE_ROOT_KEYS.has(k) ? immutableRootReason(k)
       : outsideHierarchyReason(k, 'the document', 'SchemaVersion, DatastoreID, ImageSetID, Patient and Study'));
