@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import {
-  ConvertContext, DicomImportError, declaredCharsets, elementKey, convertValue, numberOf, readDicomFile, stringOf,
+  ConvertContext, DcmjsDataset, DicomImportError, declaredCharsets, elementKey, convertValue, numberOf, readDicomFile, stringOf,
 } from './dicomDataset';
 import { levelOfTag, MetadataLevel } from './dicomLevels';
 import { extractFrames, PIXEL_DATA_TAGS } from './dicomPixels';
@@ -59,11 +59,11 @@ export function frameId(studyUID: string, seriesUID: string, sopUID: string, fra
   return createHash('sha256').update(`${studyUID}|${seriesUID}|${sopUID}|${frameIndex}|${checksum}`).digest('hex').slice(0, 32);
 }
 
-function requiredUid(dataset: Record<string, { Value?: unknown[] }>, tag: string, name: string): string {
-  const value = stringOf(dataset as never, tag);
+function requiredUid(dataset: DcmjsDataset, tag: string, name: string): string {
+  const value = stringOf(dataset, tag);
   if (!value) throw new DicomImportError(`missing ${name} (${tag.slice(0, 4)},${tag.slice(4)})`);
-  if (!UID_PATTERN.test(value) || value.length > 64) {
-    throw new DicomImportError(`${name} (${tag.slice(0, 4)},${tag.slice(4)}) is not a valid UID (digits and dots, at most 64 characters)`);
+  if (!UID_PATTERN.test(value)) {
+    throw new DicomImportError(`${name} (${tag.slice(0, 4)},${tag.slice(4)}) is not a valid UID (digits separated by dots)`);
   }
   return value;
 }
