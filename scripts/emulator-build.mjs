@@ -1,43 +1,36 @@
-// Compiles the emulator (src/emulator + what it imports from src/core) to out/ when the compiled
-// files are missing or older than the sources. Used by `npm run emulator` and the emulator benchmark.
+// Compiles the emulator (src/emulator and src/core, which it imports) to out/ when a compiled file is
+// missing or older than its source. Used by `npm run emulator` and the emulator benchmark.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureNodeModules, mustRun, root } from './bootstrap.mjs';
+import { join, relative } from 'node:path';
+import { ensureNodeModules, run, root } from './bootstrap.mjs';
 
-function newest(dir, exts) {
-  let t = 0;
-  if (!existsSync(dir)) return t;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
+function sourcesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.max(t, newest(p, exts));
-    else if (exts.some((x) => e.name.endsWith(x))) t = Math.max(t, statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function oldest(dir) {
-  if (!existsSync(dir)) return 0;
-  let t = Infinity;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) t = Math.min(t, oldest(p));
-    else if (e.name.endsWith('.js')) t = Math.min(t, statSync(p).mtimeMs);
-  }
-  return t;
+    if (e.isDirectory()) return sourcesUnder(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
 }
 
 /** Returns the path of a compiled emulator module (e.g. 'cli'), compiling first if needed. */
 export function ensureEmulatorBuilt(module = 'cli') {
-  const entry = join(root, 'out/src/emulator', `${module}.js`);
-  const sources = Math.max(newest(join(root, 'src/emulator'), ['.ts']), newest(join(root, 'src/core'), ['.ts', '.json']));
-  const compiled = existsSync(entry) ? Math.min(oldest(join(root, 'out/src/emulator')), oldest(join(root, 'out/src/core'))) : 0;
-  if (!existsSync(entry) || compiled < sources) {
+  const sources = [...sourcesUnder(join(root, 'src/emulator')), ...sourcesUnder(join(root, 'src/core'))];
+  const stale = sources.some((src) => {
+    const out = join(root, 'out', relative(root, src)).replace(/\.ts$/, '.js');
+    return !existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs;
+  });
+  if (stale) {
     ensureNodeModules();
     console.error('[emulator] compiling src/emulator and src/core');
-    // Only the emulator and what it imports, with the project's compiler options.
-    mustRun('npx', ['tsc', '--outDir', 'out', '--rootDir', '.', '--target', 'ES2022', '--module', 'commonjs', '--moduleResolution', 'node',
+    // Only these folders, with the project's compiler options.
+    const code = run('npx', ['tsc', '--outDir', 'out', '--rootDir', '.', '--target', 'ES2022', '--module', 'commonjs', '--moduleResolution', 'node',
       '--lib', 'ES2022', '--strict', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck', '--sourceMap', '--types', 'node',
-      'src/emulator/cli.ts']);
+      ...sources.map((s) => relative(root, s))]);
+    // tsc still writes its output when it reports type errors; run that, but say so.
+    if (code !== 0) console.error(`[emulator] the compiler reported errors (exit code ${code}); running what it produced`);
   }
+  const entry = join(root, 'out/src/emulator', `${module}.js`);
+  if (!existsSync(entry)) throw new Error(`${relative(root, entry)} is missing after compiling; see the compiler output above`);
   return entry;
 }

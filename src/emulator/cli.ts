@@ -65,10 +65,21 @@ export async function main(argv: string[]): Promise<RunningEmulator | undefined>
     console.log(USAGE);
     return undefined;
   }
-  const emulator = await startEmulator({
-    ...options.emulator,
-    log: options.quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
-  });
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({
+      ...options.emulator,
+      log: options.quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const reason = err.code === 'EADDRINUSE'
+      ? `port ${options.emulator.port} on 127.0.0.1 is in use; choose another with --port <n> (0 picks a free one)`
+      : err.message;
+    console.error(`emulator: cannot start: ${reason}`);
+    process.exitCode = 1;
+    return undefined;
+  }
   if (options.failNextUpdates > 0) emulator.faults.failNextUpdates(options.failNextUpdates);
   console.log(`HealthImaging emulator listening on ${emulator.url}`);
   const stop = (): void => {

@@ -63,6 +63,20 @@ describe('emulator: command line, throttling and logging', function () {
     assert.match(err, /Usage: npm run emulator/);
   });
 
+  it('says clearly when the port is taken', async () => {
+    const h = await startHarness();
+    try {
+      const child = spawn(process.execPath, [path.join(projectRoot(), 'scripts', 'emulator.mjs'), '--port', String(h.emulator.port)], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      assert.equal(code, 1);
+      assert.match(err, new RegExp(`port ${h.emulator.port} on 127\\.0\\.0\\.1 is in use`));
+    } finally {
+      await stopHarness(h);
+    }
+  });
+
   describe('with quotas enforced and a request log', () => {
     let h: Harness;
     const lines: string[] = [];
