@@ -39,6 +39,10 @@ export interface ReadTiming {
 
 const encoder = new TextEncoder();
 
+function isDirectoryPath(path: string): boolean {
+  return path === '/' || path === '' || /^\/[0-9a-z]{32}\/?$/.test(path);
+}
+
 export class MetadataFileSystemProvider extends Disposable implements vscode.FileSystemProvider {
   private readonly _onDidChangeFile = this._register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this._onDidChangeFile.event;
@@ -49,10 +53,23 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
   private readonly versionCache = new Map<string, MetadataBase>();
   private static readonly VERSION_CACHE_SIZE = 4;
   private saveHandler: MetadataSaveHandler | undefined;
+  /** Documents just saved whose saved text differs from the service's (see writeFile). */
+  private readonly justWritten = new Map<string, { size: number; timer: NodeJS.Timeout }>();
   private readonly timings = new Map<string, ReadTiming>();
 
   constructor(private readonly getClient: () => HealthImagingClient, private readonly log: Logger) {
     super();
+    this._register(new vscode.Disposable(() => {
+      for (const { timer } of this.justWritten.values()) {
+        clearTimeout(timer);
+      }
+      this.justWritten.clear();
+    }));
+    this._register(vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc.uri.scheme === SCHEME && !doc.uri.query && this.justWritten.has(doc.uri.toString())) {
+        this.endJustWritten(doc.uri.toString(), doc.uri, 0);
+      }
+    }));
     this._register(vscode.workspace.onDidCloseTextDocument((doc) => {
       if (doc.uri.scheme === SCHEME && !doc.uri.query) {
         this.bases.delete(doc.uri.toString());
@@ -102,17 +119,30 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    if (isDirectoryPath(uri.path)) {
+      // `/` and `/<datastoreId>` exist as folders, so that VS Code's writeFile (which makes sure
+      // the parent folder exists first) reaches writeFile.
+      return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
+    }
     const parts = parseMetadataUri(uri);
     const props = await this.run(uri, () => this.getClient().getImageSet(parts.datastoreId, parts.imageSetId, parts.versionId));
     if (props.imageSetState === 'DELETED') {
       throw vscode.FileSystemError.FileNotFound(`Image set ${parts.imageSetId} has been deleted.`);
     }
     const known = parts.versionId ? this.versionCache.get(uri.toString()) : this.bases.get(latestKey(parts));
-    const size = known && known.versionId === props.versionId ? Buffer.byteLength(known.text, 'utf8') : 0;
+    let size = known && known.versionId === props.versionId ? Buffer.byteLength(known.text, 'utf8') : 0;
+    let mtime = props.updatedAt?.getTime() ?? props.createdAt?.getTime() ?? 0;
+    const written = parts.versionId ? undefined : this.justWritten.get(latestKey(parts));
+    if (written) {
+      // Between a save and its completion VS Code records this stat: describe the text it wrote
+      // (a step older); the change event after the save then makes the editor reload.
+      size = written.size;
+      mtime -= 1;
+    }
     return {
       type: vscode.FileType.File,
       ctime: props.createdAt?.getTime() ?? 0,
-      mtime: props.updatedAt?.getTime() ?? props.createdAt?.getTime() ?? 0,
+      mtime,
       size,
       permissions: parts.versionId ? vscode.FilePermission.Readonly : undefined,
     };
@@ -187,9 +217,36 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
       }
     }
     const saved = await handler.save(uri, content, base);
-    this.bases.set(latestKey(parts), saved);
+    const key = latestKey(parts);
+    this.bases.set(key, saved);
     this.log.info(`saved ${parts.datastoreId}/${parts.imageSetId}: v${base.versionId} -> v${saved.versionId}`);
-    this._onDidChangeFile.fire([{ type: vscode.FileChangeType.Changed, uri: uri.with({ query: '' }) }]);
+    if (Buffer.from(content).toString('utf8') !== saved.text) {
+      // VS Code keeps the text it wrote unless the file's etag (mtime + size) changes after the
+      // save: until the save completes, stat() describes the written text; then a change event
+      // makes the (unmodified) editor reload the service's text.
+      this.endJustWritten(key, uri, undefined);
+      // ended by onDidSaveTextDocument, or after a while for writes that are not an editor's save
+      this.justWritten.set(key, { size: content.byteLength, timer: setTimeout(() => this.endJustWritten(key, uri, 0), 1500) });
+    } else {
+      this._onDidChangeFile.fire([{ type: vscode.FileChangeType.Changed, uri: uri.with({ query: '' }) }]);
+    }
+  }
+
+  /** Ends the just-saved state of a document and, unless `fireAfterMs` is undefined, announces the change. */
+  private endJustWritten(key: string, uri: vscode.Uri, fireAfterMs: number | undefined): void {
+    const entry = this.justWritten.get(key);
+    if (!entry) {
+      return;
+    }
+    clearTimeout(entry.timer);
+    this.justWritten.delete(key);
+    if (fireAfterMs !== undefined) {
+      setTimeout(() => {
+        if (!this.isDisposed) {
+          this._onDidChangeFile.fire([{ type: vscode.FileChangeType.Changed, uri: uri.with({ query: '' }) }]);
+        }
+      }, fireAfterMs);
+    }
   }
 
   readDirectory(): [string, vscode.FileType][] {
@@ -197,7 +254,7 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
   }
 
   createDirectory(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
+    throw vscode.FileSystemError.NoPermissions(`${uri.toString()}: folders cannot be created in HealthImaging.`);
   }
 
   delete(uri: vscode.Uri): void {

@@ -331,7 +331,7 @@ export class Explorer extends Disposable {
       treeDataProvider: this.provider,
       showCollapseAll: true,
     }));
-    const sink = { log };
+    const sink = { log, prompts };
     this._register(registerCommand(Commands.refresh, (node?: ExplorerNode) => this.provider.refresh(node), sink));
     this._register(registerCommand(Commands.retry, (node: ErrorNode) => this.provider.retry(node), sink));
     this._register(registerCommand(Commands.loadMore, (node: LoadMoreNode) => this.provider.loadMore(node), sink));

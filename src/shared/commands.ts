@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { describeError, type Logger } from './logger';
+import type { Prompts } from './prompts';
 
 const SHOW_LOG = 'Show Log';
 
@@ -16,8 +17,8 @@ export class CancellationError extends Error {
 
 export interface CommandErrorSink {
   log: Logger;
-  /** Shown for errors; undefined = vscode.window. */
-  showErrorMessage?(message: string, ...items: string[]): Thenable<string | undefined>;
+  /** Where the error message goes (the Prompts seam, so tests see it); undefined = vscode.window. */
+  prompts?: Pick<Prompts, 'showErrorMessage'>;
 }
 
 export function userMessage(error: unknown): string {
@@ -26,8 +27,10 @@ export function userMessage(error: unknown): string {
 
 /** Shows an error message with "Show Log"; does not wait for the answer. */
 export function showError(message: string, sink: CommandErrorSink): void {
-  const show = sink.showErrorMessage ?? ((m: string, ...items: string[]) => vscode.window.showErrorMessage(m, ...items));
-  void Promise.resolve(show(message, SHOW_LOG)).then((choice) => {
+  const shown = sink.prompts
+    ? sink.prompts.showErrorMessage(message, {}, SHOW_LOG)
+    : vscode.window.showErrorMessage(message, SHOW_LOG);
+  void Promise.resolve(shown).then((choice) => {
     if (choice === SHOW_LOG) {
       void vscode.commands.executeCommand(Commands.showLog);
     }

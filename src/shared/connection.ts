@@ -37,8 +37,8 @@ export class Connection extends Disposable {
     this.statusBar.name = 'HealthImaging Connection';
     this.statusBar.command = Commands.selectProfile;
     this._register(config.onDidChange([Settings.profile, Settings.region, Settings.endpoint], () => this.reset()));
-    this._register(registerCommand(Commands.selectProfile, () => this.selectProfile(), { log }));
-    this._register(registerCommand(Commands.selectRegion, () => this.selectRegion(), { log }));
+    this._register(registerCommand(Commands.selectProfile, () => this.selectProfile(), { log, prompts }));
+    this._register(registerCommand(Commands.selectRegion, () => this.selectRegion(), { log, prompts }));
     this._register(new vscode.Disposable(() => this.client?.dispose()));
     this.updateStatusBar();
     void this.updateContext();
