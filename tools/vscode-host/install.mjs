@@ -71,13 +71,16 @@ function installNpmPackages() {
   log('installing Node 24, code-server and playwright-core (npm ci; takes a few minutes the first time)');
   rmSync(stampFile, { force: true });
   const quiet = ['--no-audit', '--no-fund', '--loglevel=error'];
+  // Variables an outer `npm start` / `npm test` exported describe that npm and its Node 20
+  // (code-server's postinstall reads the Node version from npm_config_user_agent): drop them.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
   // Unpack everything first: Node 24 itself arrives in this step.
-  run('npm', ['ci', '--ignore-scripts', ...quiet]);
+  run('npm', ['ci', '--ignore-scripts', ...quiet], { env: base });
   if (!existsSync(join(nodeDir, 'bin', 'node'))) throw new Error(`Node 24 is missing from ${nodeDir} after npm ci`);
   // Then the install scripts (code-server's postinstall, native modules) under Node 24.
   const env = {
-    ...process.env,
-    PATH: `${join(nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
+    ...base,
+    PATH: `${join(nodeDir, 'bin')}:${base.PATH ?? ''}`,
     npm_config_nodedir: nodeDir,
   };
   run('npm', ['rebuild', ...quiet], { env });
