@@ -434,6 +434,11 @@ export function convertValue(tag: string, element: DcmjsElement, ctx: ConvertCon
     out = rawList && rawList.length === values.length
       ? rawList.map((v) => (v === null || v === undefined ? null : String(v)))
       : values.map((v) => (v === null || v === undefined ? null : String(v)));
+  } else if (vr === 'UI') {
+    // dcmjs drops characters other than digits and dots from UIDs; keep what the file says.
+    const raw = element._rawValue;
+    const rawList = Array.isArray(raw) ? raw : raw === undefined ? values : [raw];
+    out = rawList.map((v) => (v === null || v === undefined ? null : String(v).replace(/[\0 ]+$/, '')));
   } else if (tag === '00080005' && ctx.charsetOriginals) {
     out = ctx.charsets ?? [];
   } else if (tag === '00080005') {
@@ -467,11 +472,13 @@ export function convertDataset(dataset: DcmjsDataset, ctx: ConvertContext): Reco
   }
 }
 
-/** The first value of an element as a string, trimmed; undefined when absent or empty. */
+/** The first value of an element as a string, trimmed; undefined when absent or empty. UIDs as written in the file. */
 export function stringOf(dataset: DcmjsDataset, tag: string): string | undefined {
-  const v = dataset[tag]?.Value?.[0];
+  const element = dataset[tag];
+  const raw = element?.vr === 'UI' ? element._rawValue : undefined;
+  const v = raw !== undefined ? (Array.isArray(raw) ? raw[0] : raw) : element?.Value?.[0];
   if (v === undefined || v === null) return undefined;
-  const s = (typeof v === 'object' ? personName(v) ?? '' : String(v)).trim();
+  const s = (typeof v === 'object' ? personName(v) ?? '' : String(v)).replace(/\0/g, '').trim();
   return s === '' ? undefined : s;
 }
 

@@ -529,9 +529,10 @@ describe('emulator DICOM import (pydicom test files)', function () {
     it('refuses a malformed UID, naming the element', () => {
       const bytes = Buffer.from(bytesOf('CT_small.dcm'));
       const series = Buffer.from('1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322', 'latin1');
-      const at = bytes.indexOf(series);
-      assert.ok(at > 0);
-      bytes.write('1.3.6.1.4.1.5962.1.3.1.1.2004011907273x.12322', at, 'latin1');
+      assert.ok(bytes.indexOf(series) > 0);
+      for (let at = bytes.indexOf(series); at >= 0; at = bytes.indexOf(series, at + 1)) {
+        bytes.write('1.3.6.1.4.1.5962.1.3.1.1.2004011907273x.12322', at, 'latin1');
+      }
       const { results } = importDicomFiles([file('bad-uid.dcm', new Uint8Array(bytes))]);
       assert.equal(results[0].error, 'Series Instance UID (0020,000E) is not a valid UID (digits separated by dots)');
     });
