@@ -168,6 +168,11 @@ export function decodeRleFrame(encoded: Uint8Array, layout: PixelLayout, frameNu
     throw new DicomImportError(`${where}: ${segments} RLE segments, expected ${expected} (Samples per Pixel × Bits Allocated / 8)`);
   }
   const pixels = layout.rows * layout.columns;
+  // A PackBits run of two bytes expands to at most 128: anything larger than that is a damaged header, not
+  // an image to allocate memory for.
+  if (pixels * expected > encoded.length * 64 + 1024) {
+    throw new DicomImportError(`${where}: ${encoded.length} encoded bytes cannot hold ${layout.rows} × ${layout.columns} pixels (Rows, Columns or the frame is damaged)`);
+  }
   const out = new Uint8Array(pixels * expected);
   for (let s = 0; s < segments; s++) {
     const start = view.getUint32(4 + s * 4, true);
