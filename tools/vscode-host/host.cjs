@@ -306,6 +306,8 @@ async function launchBrowser({ viewport = { width: 1400, height: 900 }, headless
       executablePath: paths.chromium,
       headless: headless ?? process.env.HI_HEADED !== '1',
       viewport,
+      // Chromium's crash reporter and caches would otherwise write below the home folder.
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, '.config'), XDG_CACHE_HOME: path.join(profile, '.cache') },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
