@@ -16,7 +16,9 @@ import {
 const MAX_FOLDERS = 10000;
 
 export class ImportJobs {
-  constructor(private readonly service: Service, private readonly s3Root: string) {}
+  constructor(private readonly service: Service, private readonly s3Root: string) {
+    service.addResumer(() => this.resume());
+  }
 
   private get store() {
     return this.service.store;
@@ -31,7 +33,7 @@ export class ImportJobs {
     return path.join(this.s3Root, m[1] as string, ...parts);
   }
 
-  resume(): void {
+  private resume(): void {
     for (const j of this.store.jobs.values()) {
       if (j.dueAt !== undefined) this.service.schedule(j.dueAt, () => this.advance(j.jobId));
     }
@@ -73,7 +75,7 @@ export class ImportJobs {
 
   private advance(jobId: string): void {
     const job = this.store.jobs.get(jobId);
-    if (!job || job.dueAt === undefined) return;
+    if (!job || job.dueAt === undefined || this.service.early(job.dueAt, () => this.advance(jobId))) return;
     if (job.jobStatus === 'SUBMITTED') {
       job.jobStatus = 'IN_PROGRESS';
       job.dueAt = Date.now() + this.service.settings.updateDelayMs;

@@ -31,6 +31,7 @@ export interface EmulatorFaults {
   throttleNext(operation: string, count: number): void;      // next N calls of the operation get 429 ThrottlingException
   failNextUpdates(count: number, message?: string): void;    // next N updates end UPDATE_FAILED with that message
   setLatency(ms: number): void;
+  /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
   setUpdateDelay(ms: number): void;
   reset(): void;
 }
@@ -141,7 +142,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const jobs = new ImportJobs(service, s3Root);
   if (options.seed && store.datastores.size === 0) loadSeed(service);
   service.resume();
-  jobs.resume();
 
   let latencyMs = options.latencyMs ?? 0;
   const throttleNext = new Map<string, number>();
@@ -165,6 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setUpdateDelay(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`setUpdateDelay: ms must be a non-negative number (got ${ms})`);
       settings.updateDelayMs = ms;
+      service.hurry(Date.now() + ms);
     },
     reset() {
       throttleNext.clear();
@@ -172,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       settings.failUpdates = { count: 0 };
       latencyMs = options.latencyMs ?? 0;
       settings.updateDelayMs = initialDelay;
+      service.hurry(Date.now() + initialDelay);
     },
   };
   const faultState = (): Record<string, unknown> => ({

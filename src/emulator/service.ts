@@ -102,14 +102,45 @@ export class Service {
 
   close(): void {
     this.closed = true;
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
 
-  /** Re-arms the transitions that were pending when the store was saved. */
+  private readonly resumers: Array<() => void> = [];
+
+  /** Registers how another part (import jobs) re-arms its pending transitions from the records. */
+  addResumer(fn: () => void): void {
+    this.resumers.push(fn);
+  }
+
+  /** Arms the timers of every pending transition from the records (their due times are the truth). */
   resume(): void {
     for (const d of this.store.datastores.values()) if (d.dueAt !== undefined) this.schedule(d.dueAt, () => this.finishDatastore(d.datastoreId));
     for (const s of this.store.imageSets.values()) if (s.lockDueAt !== undefined) this.schedule(s.lockDueAt, () => this.finishImageSet(s.imageSetId));
+    for (const r of this.resumers) r();
+  }
+
+  /** Pending transitions finish no later than `cutoff` (a shorter update delay also applies to them). */
+  hurry(cutoff: number): void {
+    let changed = false;
+    for (const d of this.store.datastores.values()) if (d.dueAt !== undefined && d.dueAt > cutoff) { d.dueAt = cutoff; changed = true; }
+    for (const s of this.store.imageSets.values()) if (s.lockDueAt !== undefined && s.lockDueAt > cutoff) { s.lockDueAt = cutoff; changed = true; }
+    for (const j of this.store.jobs.values()) if (j.dueAt !== undefined && j.dueAt > cutoff) { j.dueAt = cutoff; changed = true; }
+    if (!changed) return;
+    this.store.save();
+    this.clearTimers();
+    this.resume();
+  }
+
+  /** True (and re-armed) when a timer fired before the record's due time. */
+  early(dueAt: number, fn: () => void): boolean {
+    if (dueAt <= Date.now()) return false;
+    this.schedule(dueAt, fn);
+    return true;
   }
 
   private dueAt(): number {
@@ -167,7 +198,7 @@ export class Service {
 
   private finishDatastore(datastoreId: string): void {
     const d = this.store.datastores.get(datastoreId);
-    if (!d || d.dueAt === undefined) return;
+    if (!d || d.dueAt === undefined || this.early(d.dueAt, () => this.finishDatastore(datastoreId))) return;
     d.datastoreStatus = d.datastoreStatus === 'CREATING' ? 'ACTIVE' : d.datastoreStatus === 'DELETING' ? 'DELETED' : d.datastoreStatus;
     d.updatedAt = Date.now();
     delete d.dueAt;
@@ -376,7 +407,7 @@ export class Service {
   /** Ends whatever locked the image set: a pending version, a copy reading it, or a deletion. */
   finishImageSet(imageSetId: string): void {
     const s = this.store.imageSets.get(imageSetId);
-    if (!s || s.lockDueAt === undefined) return;
+    if (!s || s.lockDueAt === undefined || this.early(s.lockDueAt, () => this.finishImageSet(imageSetId))) return;
     const now = Date.now();
     const v = this.latest(s);
     if (v.pending) {
@@ -445,14 +476,33 @@ export class Service {
     return doc as object;
   }
 
+  /** What an update does to one image set: its new content, or why it fails (after the delay). Throws
+   *  ValidationException when it needs force and was sent without, or cannot be applied at all. */
+  private planUpdate(s: ImageSetRecord, update: MetadataUpdate, force: boolean, where: string): { content?: string; fail?: string } {
+    const doc = this.document(s);
+    const check = checkMetadataUpdate(doc, update, { isPrimary: s.isPrimary });
+    if (check.forceReasons.length > 0 && !force) {
+      const list = check.forceReasons.map((r) => `${r.path}: ${r.reason}`).join('; ');
+      throw validation(clip(`${where}This update needs force=true (nothing was changed): ${list}`));
+    }
+    if (check.refused.length > 0) {
+      return { fail: `INVALID_REQUEST: ${where}${check.refused.map((r) => `${r.reason} (${r.path})`).join('; ')}` };
+    }
+    let next: unknown;
+    try {
+      next = applyMetadataUpdate(doc, update);
+    } catch (e) {
+      throw validation(clip(`${where}updateImageSetMetadataUpdates.DICOMUpdates: ${(e as Error).message}`));
+    }
+    return { content: this.putDocument(withIds(next as Json, s.datastoreId, s.imageSetId)) };
+  }
+
   updateImageSetMetadata(req: ServiceRequest): ServiceResponse {
     const datastoreId = requireId(req.params.datastoreId, 'datastoreId');
     const imageSetId = requireId(req.params.imageSetId, 'imageSetId');
     const latestVersion = requireString(req.query.get('latestVersion') ?? undefined, 'latestVersionId', { pattern: VERSION_ID }) as string;
     const force = queryBoolean(req.query.get('force'), 'force') === true;
-    if (queryBoolean(req.query.get('includeStudyImageSets'), 'includeStudyImageSets') === true) {
-      throw validation('includeStudyImageSets is not supported by this emulator; update each image set of the study on its own');
-    }
+    const includeStudy = queryBoolean(req.query.get('includeStudyImageSets'), 'includeStudyImageSets') === true;
     const body = requireObject(req.body, 'updateImageSetMetadataUpdates') as Json;
     const hasUpdates = body.DICOMUpdates !== undefined && body.DICOMUpdates !== null;
     const hasRevert = body.revertToVersionId !== undefined && body.revertToVersionId !== null;
@@ -479,36 +529,37 @@ export class Service {
     const s = this.imageSet(datastoreId, imageSetId);
     this.writable(s, latestVersion, 'latestVersion');
 
+    // includeStudyImageSets: the same change, atomically, to every primary image set of the study.
+    let others: ImageSetRecord[] = [];
+    if (includeStudy) {
+      if (revertTo !== undefined) throw validation('includeStudyImageSets cannot be combined with revertToVersionId');
+      if (!s.isPrimary) throw validation(`includeStudyImageSets applies to primary image sets; image set ${imageSetId} is not primary`);
+      const study = this.store.summaryOf(this.latest(s).content).studyInstanceUID;
+      others = [...this.store.imageSets.values()].filter((o) => o !== s && o.datastoreId === datastoreId && o.isPrimary
+        && o.state !== 'DELETED' && study !== undefined && this.store.summaryOf(this.latest(o).content).studyInstanceUID === study);
+      const locked = others.find((o) => o.state === 'LOCKED');
+      if (locked) throw conflict(`Image set ${locked.imageSetId} of the same study is LOCKED (${this.workflowOf(locked, this.latest(locked))}); retry when it is ACTIVE`);
+    }
+
     let outcome: { content?: string; fail?: string };
     if (revertTo !== undefined) {
       const target = s.versions[Number(revertTo) - 1];
       if (!target) throw validation(`updateImageSetMetadataUpdates.revertToVersionId: version ${revertTo} does not exist for image set ${imageSetId} (latest is ${latestVersion})`);
       outcome = { content: target.content };
     } else {
-      const doc = this.document(s);
-      const check = checkMetadataUpdate(doc, update as MetadataUpdate, { isPrimary: s.isPrimary });
-      if (check.forceReasons.length > 0 && !force) {
-        const list = check.forceReasons.map((r) => `${r.path}: ${r.reason}`).join('; ');
-        throw validation(clip(`This update needs force=true (nothing was changed): ${list}`));
-      }
-      if (check.refused.length > 0) {
-        outcome = { fail: `INVALID_REQUEST: ${check.refused.map((r) => `${r.reason} (${r.path})`).join('; ')}` };
-      } else {
-        let next: unknown;
-        try {
-          next = applyMetadataUpdate(doc, update as MetadataUpdate);
-        } catch (e) {
-          throw validation(clip(`updateImageSetMetadataUpdates.DICOMUpdates: ${(e as Error).message}`));
-        }
-        outcome = { content: this.putDocument(withIds(next as Json, datastoreId, imageSetId)) };
-      }
+      outcome = this.planUpdate(s, update as MetadataUpdate, force, '');
     }
+    const otherOutcomes = others.map((o) => this.planUpdate(o, update as MetadataUpdate, force, `image set ${o.imageSetId}: `));
+    const firstFailure = [outcome, ...otherOutcomes].find((o) => o.fail !== undefined)?.fail;
     const fault = this.settings.failUpdates;
-    if (fault.count > 0 && outcome.fail === undefined) {
+    let fail = firstFailure;
+    if (fault.count > 0 && fail === undefined) {
       fault.count -= 1;
-      outcome = { fail: fault.message ?? 'INTERNAL_ERROR: the update failed (fault injected by the emulator)' };
+      fail = fault.message ?? 'INTERNAL_ERROR: the update failed (fault injected by the emulator)';
     }
+    if (fail !== undefined) outcome = { fail };
     const v = this.beginVersion(s, 'UPDATING', 'UPDATED', 'UPDATE_FAILED', outcome, force);
+    others.forEach((o, i) => this.beginVersion(o, 'UPDATING_FOR_STUDY_CONSISTENCY', 'UPDATED', 'UPDATE_FAILED', fail !== undefined ? { fail } : otherOutcomes[i] as { content?: string }, force));
     this.store.save();
     return {
       json: {

@@ -58,3 +58,13 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { $metadat
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
+
+/** Keeps operations started from now on LOCKED until `release` (no race with the update delay). */
+export function hold(h: Harness): void {
+  h.emulator.faults.setUpdateDelay(10 * 60 * 1000);
+}
+
+/** Lets held operations finish (within `ms`), and later ones take `ms` again. */
+export function release(h: Harness, ms = 50): void {
+  h.emulator.faults.setUpdateDelay(ms);
+}

@@ -9,7 +9,7 @@ import {
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../../../src/emulator/server';
-import { encodeJson, eventually, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
@@ -97,6 +97,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
   it('an update answers LOCKED/UPDATING with the new version, then becomes ACTIVE/UPDATED; every version stays readable', async () => {
     const id = NON_PRIMARY[0] as string;
     const before = await metadata(id);
+    hold(h);
     const r = await update(id, '1', { SchemaVersion: 1.1, Patient: { DICOM: { PatientName: 'Doe^Jane' } } });
     assert.equal(r.latestVersionId, '2');
     assert.equal(r.imageSetState, 'LOCKED');
@@ -107,6 +108,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal(during.versionId, '2');
     // A version that is still UPDATING reads as the previous content.
     assert.equal((await metadata(id, '2')).Patient.DICOM.PatientName, before.Patient.DICOM.PatientName);
+    release(h);
     const done = await settle(id);
     assert.equal(done.imageSetState, 'ACTIVE');
     assert.equal(done.imageSetWorkflowStatus, 'UPDATED');
@@ -132,11 +134,13 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
 
   it('a write to a LOCKED image set and a stale latestVersion give ConflictException (409)', async () => {
     const id = NON_PRIMARY[1] as string;
+    hold(h);
     await update(id, '1', { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'first' } } });
     const locked = await rejection(update(id, '2', { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'second' } } }));
     assert.ok(locked instanceof ConflictException, locked.name);
     assert.equal(locked.$metadata?.httpStatusCode, 409);
     assert.match(locked.message, /LOCKED/);
+    release(h);
     await settle(id);
     const stale = await rejection(update(id, '1', { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'third' } } }));
     assert.ok(stale instanceof ConflictException);
@@ -209,11 +213,13 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
 
   it('copy and delete of a LOCKED image set, and deleting a data store that has image sets, give ConflictException', async () => {
     const id = NON_PRIMARY[13] as string;
+    hold(h);
     await update(id, '1', { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'locking' } } });
     const copy = await rejection(h.client.send(new CopyImageSetCommand({ datastoreId, sourceImageSetId: id, copyImageSetInformation: { sourceImageSet: { latestVersionId: '2' } } })));
     assert.ok(copy instanceof ConflictException, copy.name);
     const del = await rejection(h.client.send(new DeleteImageSetCommand({ datastoreId, imageSetId: id })));
     assert.ok(del instanceof ConflictException, del.name);
+    release(h);
     await settle(id);
     const store = await rejection(h.client.send(new DeleteDatastoreCommand({ datastoreId })));
     assert.ok(store instanceof ConflictException, store.name);
