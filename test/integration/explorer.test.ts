@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { SearchImageSetsCommand, type ImageSetsMetadataSummary } from '@aws-sdk/client-medical-imaging';
 import type { DatastoreNode, ErrorNode, ExplorerNode, ImageSetNode, LoadMoreNode, VersionNode } from '../../src/explorer/nodes';
 import { FakePrompts } from './fakePrompts';
-import { setUpExtension, type ExtensionEnv } from './helpers';
+import { setUpExtension, until, type ExtensionEnv } from './helpers';
 
 const PAGE_SIZE = 40;
 
@@ -188,6 +188,51 @@ describe('explorer', () => {
     await vscode.commands.executeCommand('healthImaging.clearFilter');
     datastore = (await roots()).find((n): n is DatastoreNode => n.kind === 'datastore' && n.datastore.datastoreId === datastore.datastore.datastoreId)!;
     assert.equal(item(datastore).description, undefined);
+  });
+
+  it('copies the id and the ARN of an image set', async () => {
+    const node = (await imageSetChildren()).find((n): n is ImageSetNode => n.kind === 'imageSet')!;
+    const id = await vscode.commands.executeCommand<string>('healthImaging.copyId', node);
+    assert.equal(id, node.imageSetId);
+    const arn = await vscode.commands.executeCommand<string>('healthImaging.copyArn', node);
+    assert.equal(arn, `${datastore.datastore.datastoreArn}/imageset/${node.imageSetId}`);
+    assert.match(arn, /^arn:aws:medical-imaging:us-east-1:\d{12}:datastore\/[0-9a-z]{32}\/imageset\/[0-9a-z]{32}$/);
+  });
+
+  it('picks a profile from the AWS config files and a region, writing the settings', async () => {
+    const prompts = new FakePrompts().reply(
+      { kind: 'quickPick', match: 'Select AWS Profile', answer: 'healthimaging-emulator' },
+      { kind: 'quickPick', match: 'Select AWS Region', answer: 'us-east-1' },
+    );
+    env.api.setPrompts(prompts);
+    try {
+      assert.equal(await vscode.commands.executeCommand('healthImaging.selectProfile'), 'healthimaging-emulator');
+      assert.equal(await vscode.commands.executeCommand('healthImaging.selectRegion'), 'us-east-1');
+    } finally {
+      env.api.setPrompts(undefined);
+    }
+    prompts.assertDone();
+    const [profilePick, regionPick] = prompts.of('quickPick');
+    const emulatorItem = profilePick.pickItems?.find((i) => i.label === 'healthimaging-emulator');
+    assert.ok(emulatorItem, 'the profile of the config files is offered');
+    assert.match(emulatorItem.description ?? '', /access keys · us-east-1 · current/);
+    assert.ok(regionPick.pickItems?.some((i) => i.label === 'eu-west-2'), 'HealthImaging regions are offered');
+    const section = vscode.workspace.getConfiguration('healthImaging');
+    assert.equal(section.get('profile'), 'healthimaging-emulator');
+    assert.equal(section.get('region'), 'us-east-1');
+  });
+
+  it('shows the welcome view (no items) without a region or credentials, and the tree once they are set', async () => {
+    await env.setSetting('profile', 'nobody-configured-this');
+    await until('the tree to be empty (welcome view: no credentials)', async () => (await roots()).length === 0);
+    await env.setSetting('profile', '');
+    await env.setSetting('region', '');
+    await until('the tree to be empty (welcome view: no region)', async () => (await roots()).length === 0);
+    await env.setSetting('profile', 'healthimaging-emulator');
+    await env.setSetting('region', 'us-east-1');
+    const back = await until('the data store again', async () =>
+      (await roots()).find((n): n is DatastoreNode => n.kind === 'datastore' && n.datastore.datastoreName === 'sample-datastore'));
+    datastore = back;
   });
 
   it('shows an error node when the service is down, and recovers on retry after it restarts', async () => {
