@@ -299,7 +299,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       errorType = ` ${err.type}`;
       sendError(res, requestId, err);
     }
-    const ids = Object.entries(matched?.params ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    const ids = [
+      ...Object.entries(matched?.params ?? {}),
+      ...['version', 'latestVersion', 'force'].flatMap((k) => (url.searchParams.has(k) ? [[k, url.searchParams.get(k) as string]] : [])),
+    ].map(([k, v]) => `${k}=${v}`).join(' ');
     log(`${matched?.op ?? `${req.method} ${url.pathname}`} ${status}${errorType} ${Date.now() - started}ms${ids ? ` ${ids}` : ''}`);
   };
 

@@ -103,7 +103,7 @@ describe('emulator: command line, throttling and logging', function () {
         const r = await h.client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
         return r.imageSetWorkflowStatus === 'UPDATED' ? r : undefined;
       });
-      assert.ok(lines.some((l) => l.startsWith('UpdateImageSetMetadata 200') && l.includes(imageSetId)), lines.join('\n'));
+      assert.ok(lines.some((l) => l.startsWith('UpdateImageSetMetadata 200') && l.includes(imageSetId) && l.includes('latestVersion=1')), lines.join('\n'));
       assert.ok(lines.some((l) => l.startsWith('CreateDatastore 429 ThrottlingException')));
       assert.ok(lines.some((l) => l.includes(`image set ${imageSetId} version 2 is ACTIVE/UPDATED`)));
       for (const l of lines) assert.doesNotMatch(l, /Secretname|Confidential|SYN-|Müller/);

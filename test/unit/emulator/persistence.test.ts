@@ -105,6 +105,21 @@ describe('emulator: persistence and reproducible seed', function () {
     JSON.parse(fs.readFileSync(path.join(dataDir, 'state.json'), 'utf8'));
   });
 
+  it('restarts on the same port with the same data', async () => {
+    const first = await startEmulator({ dataDir, port: 0 });
+    const port = first.port;
+    await first.close();
+    const second = await startEmulator({ dataDir, port });
+    const c = clientFor(second.url);
+    try {
+      assert.equal(second.url, `http://127.0.0.1:${port}`);
+      assert.equal((await c.send(new GetImageSetCommand({ datastoreId, imageSetId: id }))).versionId, '3');
+    } finally {
+      c.destroy();
+      await second.close();
+    }
+  });
+
   it('refuses to start on a state file it cannot read, naming the file', async () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-bad-'));
     try {
