@@ -1,7 +1,7 @@
 // The metadata document as text: parse with positions (for editor diagnostics), format, and
 // locate a JSON pointer in the text.
 
-import { Node as JsonNode, ParseErrorCode, parseTree, visit } from 'jsonc-parser';
+import { ParseErrorCode, visit } from 'jsonc-parser';
 import { fromPointer } from './json';
 
 /** A problem in the text; line and column are 1-based, offset and length count UTF-16 units. */
@@ -32,14 +32,125 @@ const ERROR_TEXT: Record<number, string> = {
   [ParseErrorCode.InvalidCharacter]: 'Invalid character in string (control characters must be escaped)',
 };
 
+/** Finds the next of a few characters with native indexOf, remembering each one's next position
+ *  so that the whole scan stays linear. */
+class NextOf {
+  private readonly at: number[];
+  private last = 0;
+  constructor(private readonly text: string, private readonly chars: string) {
+    this.at = Array.from(chars, () => -2);
+  }
+
+  /** Index of the first of the characters at or after `from`, or -1. */
+  next(from: number): number {
+    if (from < this.last) this.at.fill(-2); // moved back: forget what lies ahead
+    this.last = from;
+    let best = -1;
+    for (let k = 0; k < this.chars.length; k++) {
+      let p = this.at[k];
+      if (p !== -1 && p < from) {
+        p = this.text.indexOf(this.chars[k], from);
+        this.at[k] = p;
+      }
+      if (p !== -1 && (best === -1 || p < best)) best = p;
+    }
+    return best;
+  }
+}
+
+/** Index just past the string literal starting at `start` (a double quote), or -1. */
+function stringEnd(text: string, start: number): number {
+  let j = text.indexOf('"', start + 1);
+  while (j > 0) {
+    let backslashes = 0;
+    for (let k = j - 1; text.charCodeAt(k) === 92; k--) backslashes++;
+    if ((backslashes & 1) === 0) return j + 1;
+    j = text.indexOf('"', j + 1);
+  }
+  return -1;
+}
+
+function decodeKey(text: string, start: number, end: number): string {
+  const raw = text.slice(start + 1, end - 1);
+  return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
+}
+
+/** Duplicate keys of valid JSON text, in one pass that skips string contents natively. */
+function duplicateKeys(text: string): { key: string; offset: number; length: number }[] {
+  const out: { key: string; offset: number; length: number }[] = [];
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  const structural = new NextOf(text, '"{}[],');
+  let i = 0;
+  for (;;) {
+    i = structural.next(i);
+    if (i < 0) break;
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const end = stringEnd(text, i);
+      if (end < 0) break;
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = decodeKey(text, i, end);
+        if (keys.has(key)) out.push({ key, offset: i, length: end - i });
+        else keys.add(key);
+      }
+      expectKey = false;
+      i = end;
+      continue;
+    }
+    if (c === 123) { stack.push(new Set()); expectKey = true; }
+    else if (c === 91) { stack.push(null); expectKey = false; }
+    else if (c === 125 || c === 93) { stack.pop(); expectKey = false; }
+    else if (c === 44) expectKey = stack[stack.length - 1] != null;
+    i++;
+  }
+  return out;
+}
+
+/** 1-based line and column of each offset (sorted ascending). */
+function positions(text: string, offsets: number[]): { line: number; column: number }[] {
+  const out: { line: number; column: number }[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let from = 0;
+  for (const offset of offsets) {
+    for (let nl = text.indexOf('\n', from); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      lineStart = nl + 1;
+    }
+    from = lineStart;
+    out.push({ line, column: offset - lineStart + 1 });
+  }
+  return out;
+}
+
+function duplicateMessage(key: string): string {
+  return `Duplicate key "${key}": JSON objects must not repeat a key (only the last one would count).`;
+}
+
 /**
  * Parses a metadata document. Reports invalid JSON (value undefined) and duplicate keys (value
  * as JSON.parse reads it: the last duplicate wins), each with its position. Comments and trailing
- * commas are invalid, as for HealthImaging.
+ * commas are invalid, as for HealthImaging. Valid text takes JSON.parse plus one scan for
+ * duplicate keys; only invalid text goes through the slower, error-tolerant parser.
  */
 export function parseMetadataText(text: string): { value: unknown | undefined; problems: TextProblem[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { value: undefined, problems: diagnoseInvalid(text) };
+  }
+  const dups = duplicateKeys(text);
+  const at = positions(text, dups.map((d) => d.offset));
+  const problems = dups.map((d, k) => ({ message: duplicateMessage(d.key), offset: d.offset, length: d.length, line: at[k].line, column: at[k].column }));
+  return { value, problems };
+}
+
+/** Syntax errors (and duplicate keys) of text JSON.parse rejected, from jsonc-parser's scanner. */
+function diagnoseInvalid(text: string): TextProblem[] {
   const problems: TextProblem[] = [];
-  let syntaxError = false;
   const keysStack: Set<string>[] = [];
   visit(text, {
     onObjectBegin: () => { keysStack.push(new Set()); },
@@ -47,30 +158,21 @@ export function parseMetadataText(text: string): { value: unknown | undefined; p
     onObjectProperty: (property, offset, length, startLine, startCharacter) => {
       const keys = keysStack[keysStack.length - 1];
       if (!keys) return;
-      if (keys.has(property)) {
-        problems.push({
-          message: `Duplicate key "${property}": JSON objects must not repeat a key (only the last one would count).`,
-          offset, length, line: startLine + 1, column: startCharacter + 1,
-        });
-      } else keys.add(property);
+      if (keys.has(property)) problems.push({ message: duplicateMessage(property), offset, length, line: startLine + 1, column: startCharacter + 1 });
+      else keys.add(property);
     },
     onComment: (offset, length, startLine, startCharacter) => {
-      syntaxError = true;
       problems.push({ message: 'Comments are not allowed in JSON', offset, length, line: startLine + 1, column: startCharacter + 1 });
     },
     onError: (error, offset, length, startLine, startCharacter) => {
-      syntaxError = true;
       problems.push({ message: ERROR_TEXT[error] ?? 'Invalid JSON', offset, length, line: startLine + 1, column: startCharacter + 1 });
     },
   }, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
-  if (syntaxError) return { value: undefined, problems };
-  try {
-    return { value: JSON.parse(text), problems };
-  } catch (e) {
-    // Not expected once the scanner found no error; keep the message without quoting the text.
-    problems.push({ message: `Invalid JSON: ${(e as Error).message.replace(/"[^"]*"/g, '…')}`, offset: 0, length: 0, line: 1, column: 1 });
-    return { value: undefined, problems };
+  if (!problems.some((p) => !p.message.startsWith('Duplicate key'))) {
+    // The scanner accepted what JSON.parse did not (rare): say so without quoting the text.
+    problems.push({ message: 'Invalid JSON', offset: 0, length: 0, line: 1, column: 1 });
   }
+  return problems;
 }
 
 /** The text a metadata document is shown as: two-space indentation and a final newline. */
@@ -78,38 +180,98 @@ export function formatMetadata(document: unknown): string {
   return JSON.stringify(document, null, 2) + '\n';
 }
 
+/** Index just past the JSON value starting at `i` (lenient inside containers), or -1. */
+function valueEnd(text: string, i: number, structural: NextOf): number {
+  const c = text.charCodeAt(i);
+  if (c === 34) return stringEnd(text, i);
+  if (c === 123 || c === 91) {
+    let depth = 0;
+    let j = i;
+    for (;;) {
+      j = structural.next(j);
+      if (j < 0) return -1;
+      const d = text.charCodeAt(j);
+      if (d === 34) {
+        j = stringEnd(text, j);
+        if (j < 0) return -1;
+        continue;
+      }
+      if (d === 123 || d === 91) depth++;
+      else if (--depth === 0) return j + 1;
+      j++;
+    }
+  }
+  let j = i;
+  while (j < text.length && !/[\s,}\]]/.test(text[j])) j++;
+  return j > i ? j : -1;
+}
+
+function skipWs(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
 /**
  * Where a JSON pointer (as used in plan paths) sits in the text: for an object member, the range
  * of its key and value; for an array element or the root, the value. Undefined when the pointer
- * does not resolve (for example a removed attribute) or the text does not parse.
+ * does not resolve (for example a removed attribute) or the text is not JSON along the way.
+ * Siblings off the path are skipped, not parsed, so this is fast on large documents.
  */
 export function findJsonPointerRange(text: string, pointer: string): { offset: number; length: number } | undefined {
   const segments = fromPointer(pointer);
   if (!segments) return undefined;
-  const root = parseTree(text, [], { allowTrailingComma: false, disallowComments: false });
-  if (!root) return undefined;
-  let node: JsonNode | undefined = root;
-  let range: JsonNode = root;
+  let value = skipWs(text, 0);
+  if (value >= text.length) return undefined;
+  const structural = new NextOf(text, '"{}[]');
+  let start = value;
   for (const seg of segments) {
-    if (!node) return undefined;
-    if (node.type === 'object') {
-      let found: JsonNode | undefined;
-      for (const prop of node.children ?? []) {
-        const keyNode = prop.children?.[0];
-        if (keyNode && keyNode.value === seg) found = prop; // the last duplicate wins, as in JSON.parse
+    const c = text.charCodeAt(value);
+    if (c === 123) {
+      let i = skipWs(text, value + 1);
+      let found: [number, number] | undefined;
+      if (text.charCodeAt(i) !== 125) {
+        for (;;) {
+          if (text.charCodeAt(i) !== 34) return undefined;
+          const keyEnd = stringEnd(text, i);
+          if (keyEnd < 0) return undefined;
+          const keyStart = i;
+          i = skipWs(text, keyEnd);
+          if (text.charCodeAt(i) !== 58) return undefined;
+          const v = skipWs(text, i + 1);
+          const end = valueEnd(text, v, structural);
+          if (end < 0) return undefined;
+          if (decodeKey(text, keyStart, keyEnd) === seg) found = [keyStart, v]; // the last duplicate wins
+          i = skipWs(text, end);
+          const d = text.charCodeAt(i);
+          if (d === 44) i = skipWs(text, i + 1);
+          else if (d === 125) break;
+          else return undefined;
+        }
       }
-      if (!found || !found.children || found.children.length < 2) return undefined;
-      range = found;
-      node = found.children[1];
-    } else if (node.type === 'array') {
+      if (!found) return undefined;
+      [start, value] = found;
+    } else if (c === 91) {
       if (!/^(0|[1-9][0-9]*)$/.test(seg)) return undefined;
-      const item: JsonNode | undefined = node.children?.[Number(seg)];
-      if (!item) return undefined;
-      range = item;
-      node = item;
+      const want = Number(seg);
+      let i = skipWs(text, value + 1);
+      if (text.charCodeAt(i) === 93) return undefined;
+      for (let k = 0; ; k++) {
+        if (k === want) break;
+        const end = valueEnd(text, i, structural);
+        if (end < 0) return undefined;
+        i = skipWs(text, end);
+        if (text.charCodeAt(i) !== 44) return undefined;
+        i = skipWs(text, i + 1);
+      }
+      start = value = i;
     } else {
       return undefined;
     }
   }
-  return { offset: range.offset, length: range.length };
+  const end = valueEnd(text, value, structural);
+  return end < 0 ? undefined : { offset: start, length: end - start };
 }
