@@ -700,7 +700,7 @@ export class Service {
     const datastoreId = requireId(req.params.datastoreId, 'datastoreId');
     const imageSetId = requireId(req.params.imageSetId, 'imageSetId');
     const s = this.imageSet(datastoreId, imageSetId, true);
-    if (s.state !== 'DELETED') {
+    if (s.state !== 'DELETED' && s.workflowOverride !== 'DELETING') {
       if (s.state === 'LOCKED') throw conflict(`Image set ${imageSetId} is LOCKED (${this.workflowOf(s, this.latest(s))}); retry when it is ACTIVE`);
       this.lock(s, 'DELETING');
       this.store.save();

@@ -357,9 +357,13 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
 
   it('deletes an image set: LOCKED/DELETING, then DELETED; its metadata is gone', async () => {
     const id = NON_PRIMARY[10] as string;
+    hold(h);
     const r = await h.client.send(new DeleteImageSetCommand({ datastoreId, imageSetId: id }));
     assert.equal(r.imageSetState, 'LOCKED');
     assert.equal(r.imageSetWorkflowStatus, 'DELETING');
+    const repeated = await h.client.send(new DeleteImageSetCommand({ datastoreId, imageSetId: id }));
+    assert.deepEqual([repeated.imageSetState, repeated.imageSetWorkflowStatus], ['LOCKED', 'DELETING'], 'a repeated delete is idempotent');
+    release(h);
     const done = await settle(id);
     assert.equal(done.imageSetState, 'DELETED');
     assert.equal(done.imageSetWorkflowStatus, 'DELETED');
