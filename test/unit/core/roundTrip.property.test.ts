@@ -178,7 +178,7 @@ function reasons(rs: { path: string; reason: string }[]): string[] {
 describe('computeMetadataUpdate round trip (property)', () => {
   it(`applying the plan to the original gives the edit, for ${RUNS} generated documents and edits`, () => {
     // What the generated cases exercised, so the property cannot pass vacuously.
-    const seen = { tooLarge: 0, split: 0, forced: 0, removal: 0, rekeyed: 0, unchanged: 0, nonAscii: 0 };
+    const seen = { primaryRefused: 0, tooLarge: 0, split: 0, forced: 0, removal: 0, rekeyed: 0, unchanged: 0, nonAscii: 0 };
     fc.assert(fc.property(
       documentArb, fc.array(editArb, { minLength: 0, maxLength: 10 }), fc.oneof(fc.constant(10_000), fc.integer({ min: 250, max: 800 })),
       (original, edits, limit) => {
@@ -209,6 +209,24 @@ describe('computeMetadataUpdate round trip (property)', () => {
         assert.deepStrictEqual(doc, rekeyChangedUids(original, edited));
         assert.deepEqual(reasons(checked), reasons(plan.forceReasons));
         assert.equal(JSON.stringify(original), frozen, 'original not mutated');
+        // The same edit on a primary image set: refused exactly when it needs force or touches
+        // the Patient or Series level; otherwise the same requests, without force.
+        const primary = computeMetadataUpdate(original, edited, { maxAttributeBytes: limit, isPrimary: true });
+        const touchesPatientOrSeries = plan.updates.some((u) => [u.updatableAttributes, u.removableAttributes].some((b) => {
+          const blob = b as Obj | undefined;
+          if (!blob) return false;
+          if (blob.Patient) return true;
+          const series = (blob.Study as Obj | undefined)?.Series as Obj | undefined;
+          return !!series && Object.values(series).some((x) => Object.keys(x as Obj).length === 0 || !!(x as Obj).DICOM);
+        }));
+        if (plan.force || touchesPatientOrSeries) {
+          assert.ok(primary.refused.length > 0);
+          assert.deepEqual(primary.updates, []);
+          seen.primaryRefused++;
+        } else {
+          assert.deepEqual(primary, plan);
+        }
+        assert.equal(primary.force, false);
         if (edits.length === 0) assert.deepEqual(plan.updates, []);
         if (plan.updates.length > 1) seen.split++;
         if (plan.force) seen.forced++;
