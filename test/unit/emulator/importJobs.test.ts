@@ -214,6 +214,29 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     assert.equal(g.imageSetWorkflowStatus, 'IMPORTED');
   });
 
+  it('instances that conflict with the primary image set (other patient data) become a new non-primary image set', async () => {
+    const bytes = fs.readFileSync(path.join(source, 'CT_small.dcm'));
+    const at = bytes.indexOf(Buffer.from('CompressedSamples^CT1', 'latin1'));
+    assert.ok(at > 0, 'CT_small.dcm names its patient');
+    Buffer.from('CompressedSamples^XX9', 'latin1').copy(bytes, at); // same length: the file stays valid
+    const folder = path.join(s3Root, 'input-bucket', 'conflict');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'CT_other_patient.dcm'), bytes);
+    const r = await start('s3://input-bucket/conflict/', 'job-conflict');
+    const { job } = await finish(r.jobId as string);
+    assert.equal(job.jobStatus, 'COMPLETED');
+    const manifest = JSON.parse(fs.readFileSync(path.join(s3Root, 'output-bucket', 'results', `${datastoreId}-DicomImport-${r.jobId}`, 'job-output-manifest.json'), 'utf8')) as Doc;
+    const [summary] = manifest.jobSummary.imageSetsSummary as Doc[];
+    const ct = imported.find((x) => x.doc.Patient.DICOM.PatientName === 'CompressedSamples^CT1') as { imageSetId: string };
+    assert.notEqual(summary?.imageSetId, ct.imageSetId);
+    assert.equal(summary?.isPrimary, false);
+    assert.equal(summary?.imageSetVersion, 1);
+    const g = await h.client.send(new GetImageSetCommand({ datastoreId, imageSetId: summary?.imageSetId }));
+    assert.equal(g.isPrimary, false);
+    const doc = await readMetadata((await h.client.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId: summary?.imageSetId }))).imageSetMetadataBlob as never);
+    assert.equal(doc.Patient.DICOM.PatientName, 'CompressedSamples^XX9');
+  });
+
   it('an input prefix without objects makes the job FAILED with a message', async () => {
     const r = await start('s3://input-bucket/nothing-here/', 'job-3');
     const { job } = await finish(r.jobId as string);

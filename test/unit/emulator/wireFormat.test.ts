@@ -1,0 +1,77 @@
+// Pure parts of the wire format: routing (URL-encoded ARNs), content types of frames, paging tokens,
+// validation messages and the search summary.
+import * as assert from 'node:assert/strict';
+import { route } from '../../../src/emulator/server';
+import { frameContentType } from '../../../src/emulator/service';
+import { summarize, studyDateTime } from '../../../src/emulator/search';
+import { ApiError, decodeToken, encodeToken, page, queryMaxResults, requireId } from '../../../src/emulator/wire';
+
+describe('emulator: wire format helpers', () => {
+  it('routes every operation by method and path, decoding labels (ARNs arrive URL-encoded)', () => {
+    const arn = 'arn:aws:medical-imaging:us-east-1:123456789012:datastore/' + 'a'.repeat(32);
+    assert.deepEqual(route('GET', `/tags/${encodeURIComponent(arn)}`), { op: 'ListTagsForResource', params: { resourceArn: arn } });
+    assert.deepEqual(route('DELETE', `/tags/${encodeURIComponent(arn)}`)?.op, 'UntagResource');
+    assert.deepEqual(route('POST', '/datastore/d/imageSet/s/copyImageSet'), { op: 'CopyImageSet', params: { datastoreId: 'd', sourceImageSetId: 's' } });
+    assert.equal(route('GET', '/datastore')?.op, 'ListDatastores');
+    assert.equal(route('POST', '/datastore')?.op, 'CreateDatastore');
+    assert.equal(route('GET', '/getDICOMImportJob/datastore/d/job/j')?.op, 'GetDICOMImportJob');
+    assert.equal(route('GET', '/datastore/d/imageSet/s/getImageSet'), undefined, 'wrong method');
+    assert.equal(route('POST', '/datastore/d/imageSet/s/nope'), undefined);
+    assert.equal(route('GET', '/tags/%E0%A4%A'), undefined, 'malformed escapes do not match');
+  });
+
+  it('maps stored transfer syntaxes to the content types of the service model', () => {
+    assert.equal(frameContentType('1.2.840.10008.1.2.1'), 'application/octet-stream');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.50'), 'image/jpeg');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.91'), 'image/j2c');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.100.1'), 'video/mpeg');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.104'), 'video/mp4');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.107'), 'video/H256');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.202'), 'image/jph');
+    assert.equal(frameContentType(undefined), 'image/jph');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.203'), 'image/jphc');
+    assert.equal(frameContentType('1.2.840.10008.1.2.4.112'), 'image/jxl');
+  });
+
+  it('paging tokens continue only the query they came from', () => {
+    const items = Array.from({ length: 7 }, (_, i) => i);
+    const p1 = page(items, undefined, 3, { q: 1 });
+    assert.deepEqual(p1.items, [0, 1, 2]);
+    const p2 = page(items, p1.nextToken, 3, { q: 1 });
+    assert.deepEqual(p2.items, [3, 4, 5]);
+    const p3 = page(items, p2.nextToken, 3, { q: 1 });
+    assert.deepEqual(p3, { items: [6] });
+    assert.equal(decodeToken(encodeToken(4, { q: 1 }), { q: 1 }), 4);
+    assert.throws(() => decodeToken(p1.nextToken, { q: 2 }), (e: ApiError) => e.type === 'ValidationException' && /nextToken/.test(e.message));
+    assert.throws(() => decodeToken('%%%', { q: 1 }), ApiError);
+  });
+
+  it('validation messages name the field and the constraint', () => {
+    assert.throws(() => requireId('ABC', 'imageSetId'), (e: ApiError) => e.status === 400 && e.message === "1 validation error detected: Value 'ABC' at 'imageSetId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9a-z]{32}");
+    assert.throws(() => requireId(undefined, 'datastoreId'), /Value null at 'datastoreId' failed to satisfy constraint: Member must not be null/);
+    assert.equal(queryMaxResults(null), 50);
+    assert.throws(() => queryMaxResults('0'), /maxResults/);
+  });
+
+  it('summarizes a document for search: first series, counts, trimmed padding, sortable study date and time', () => {
+    const s = summarize({
+      Patient: { DICOM: { PatientID: 'P1', PatientName: 'DOE^JANE' } },
+      Study: {
+        DICOM: { StudyInstanceUID: '1.2', StudyDate: '20240101', StudyTime: '1015', AccessionNumber: null },
+        Series: {
+          '1.2.3': { DICOM: { SeriesInstanceUID: '1.2.3', Modality: 'CT', SeriesNumber: '4 ' }, Instances: { a: {}, b: {} } },
+          '1.2.4': { DICOM: { SeriesInstanceUID: '1.2.4', Modality: 'SR' }, Instances: { c: {} } },
+        },
+      },
+    });
+    assert.deepEqual(s.tags, {
+      DICOMPatientId: 'P1', DICOMPatientName: 'DOE^JANE', DICOMStudyInstanceUID: '1.2', DICOMNumberOfStudyRelatedSeries: 2,
+      DICOMNumberOfStudyRelatedInstances: 3, DICOMSeriesInstanceUID: '1.2.3', DICOMSeriesModality: 'CT', DICOMSeriesNumber: 4,
+      DICOMStudyDate: '20240101', DICOMStudyTime: '1015',
+    });
+    assert.deepEqual(s.seriesInstanceUIDs, ['1.2.3', '1.2.4']);
+    assert.equal(s.studyDateTime, '20240101101500.000000');
+    assert.equal(studyDateTime('20240101', undefined), '20240101000000.000000');
+    assert.equal(studyDateTime('2024-01-01', '10'), undefined);
+  });
+});
