@@ -36,7 +36,9 @@ describe('golden fixtures (test/fixtures)', () => {
       'refused-stored-transfer-syntax', 'refused-checksum-type', 'refused-new-series', 'refused-new-instance',
       'refused-renamed-series-key', 'refused-renamed-instance-key', 'refused-outside-hierarchy', 'refused-wrong-level',
       'refused-private-tag-without-vr', 'refused-too-large-attribute', 'refused-primary-force',
-      'refused-primary-patient-and-series-level', 'split-for-size',
+      'refused-primary-patient-and-series-level', 'split-for-size', 'force-standard-element-keyed-by-tag',
+      'force-private-vr-changed', 'refused-invalid-vr-in-dicomvrs', 'refused-container-removed-as-a-whole',
+      'refused-duplicate-sop-instance-uid', 'force-vr-code-string', 'force-vr-length-and-charset',
     ]) assert.ok(cases.includes(name), `missing fixture ${name}`);
   });
 
