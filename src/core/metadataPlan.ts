@@ -8,6 +8,7 @@ import { MetadataLevel, elementByTag, isTagKey } from './dicomDictionary';
 import { JsonObject, hasOwn, isObject, keyCount, sameJson, setOwn, toPointer, utf8Length } from './json';
 import type { ComputeOptions, MetadataUpdate, MetadataUpdatePlan } from './metadataUpdate';
 import {
+  DEFAULT_MAX_ATTRIBUTE_BYTES,
   IMMUTABLE_INSTANCE_KEYS,
   IMMUTABLE_ROOT_KEYS,
   PathReason,
@@ -21,6 +22,7 @@ import {
   newUid,
   notAnObjectReason,
   outsideHierarchyReason,
+  PAYLOAD_SCHEMA_VERSION,
   primaryForceReason,
   primaryLevelReason,
   renamedInstanceReason,
@@ -31,8 +33,6 @@ import {
   unknownSeriesReason,
 } from './updateRules';
 
-const DEFAULT_LIMIT = 10_000;
-const SCHEMA_VERSION = 1.1;
 
 type Kind = 'update' | 'remove';
 
@@ -294,11 +294,11 @@ function atomBytes(a: Atom): number {
 }
 
 const SEP = '\u0001';
-const BASE_BYTES = utf8Length(JSON.stringify({ SchemaVersion: SCHEMA_VERSION }));
+const BASE_BYTES = utf8Length(JSON.stringify({ SchemaVersion: PAYLOAD_SCHEMA_VERSION }));
 
 /** One attribute document (updatable or removable) being filled; tracks its exact JSON size. */
 class PayloadBuilder {
-  readonly root: JsonObject = { SchemaVersion: SCHEMA_VERSION };
+  readonly root: JsonObject = { SchemaVersion: PAYLOAD_SCHEMA_VERSION };
   size = BASE_BYTES;
   atoms = 0;
   private readonly counts = new Map<string, number>([['', 1]]);
@@ -399,7 +399,7 @@ function pack(p: Planner, limit: number): MetadataUpdate[] {
  */
 export function computeMetadataUpdate(original: unknown, edited: unknown, options?: ComputeOptions): MetadataUpdatePlan {
   if (!isObject(original)) throw new Error('computeMetadataUpdate: the original document is not a JSON object.');
-  const limit = options?.maxAttributeBytes ?? DEFAULT_LIMIT;
+  const limit = options?.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES;
   if (!(limit > BASE_BYTES)) throw new Error(`computeMetadataUpdate: maxAttributeBytes must be more than ${BASE_BYTES}.`);
   const p = new Planner(options?.isPrimary === true);
   if (!isObject(edited)) {

@@ -64,10 +64,7 @@ export interface ComputeOptions {
   isPrimary?: boolean;
 }
 
-/** The size limit of each attribute blob in the SDK models before April 2026 (now 30,000). */
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10_000;
-/** The SchemaVersion every payload starts with. */
-export const PAYLOAD_SCHEMA_VERSION = 1.1;
+export { DEFAULT_MAX_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION } from './updateRules';
 
 const ROOT_PLACE = 'the document';
 const ROOT_ALLOWED = 'SchemaVersion, DatastoreID, ImageSetID, Patient and Study';

@@ -15,6 +15,11 @@ import {
 import { isObject } from './json';
 import { checkValueAgainstVr, describeVr } from './valueRepresentation';
 
+/** The size limit of each attribute blob in the SDK models before April 2026 (now 30,000). */
+export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10_000;
+/** The SchemaVersion every payload starts with. */
+export const PAYLOAD_SCHEMA_VERSION = 1.1;
+
 /** A JSON pointer and a sentence a user understands. */
 export interface PathReason {
   path: string;
