@@ -10,7 +10,13 @@ import { ImportJobs } from './importJobs';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
 import { Store } from './store';
-import { ApiError } from './wire';
+import { ApiError, type ErrorType } from './wire';
+
+/** The error shapes of the service model (what errorNext can inject). */
+export const MODELLED_ERRORS = [
+  'ValidationException', 'AccessDeniedException', 'ResourceNotFoundException', 'ConflictException', 'ThrottlingException',
+  'ServiceQuotaExceededException', 'InternalServerException',
+] as const;
 
 export interface EmulatorOptions {
   port?: number;             // 0 = free port (default 0)
@@ -29,6 +35,8 @@ export interface EmulatorOptions {
 
 export interface EmulatorFaults {
   throttleNext(operation: string, count: number): void;      // next N calls of the operation get 429 ThrottlingException
+  /** Next N calls of the operation answer the given modelled error (e.g. AccessDeniedException, InternalServerException). */
+  errorNext(operation: string, type: string, count: number, message?: string): void;
   failNextUpdates(count: number, message?: string): void;    // next N updates end UPDATE_FAILED with that message
   setLatency(ms: number): void;
   /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
@@ -145,6 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   let latencyMs = options.latencyMs ?? 0;
   const throttleNext = new Map<string, number>();
+  const errorNext = new Map<string, { type: ErrorType; count: number; message?: string }>();
   const buckets = new Map<string, TokenBucket>();
   const initialDelay = settings.updateDelayMs;
 
@@ -153,6 +162,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!OPERATIONS.includes(operation)) throw new Error(`throttleNext: unknown operation '${operation}'; expected one of ${OPERATIONS.join(', ')}`);
       if (!Number.isInteger(count) || count < 0) throw new Error(`throttleNext: count must be a non-negative integer (got ${count})`);
       throttleNext.set(operation, count);
+    },
+    errorNext(operation, type, count, message) {
+      if (!OPERATIONS.includes(operation)) throw new Error(`errorNext: unknown operation '${operation}'; expected one of ${OPERATIONS.join(', ')}`);
+      if (!(MODELLED_ERRORS as readonly string[]).includes(type)) throw new Error(`errorNext: unknown error type '${type}'; expected one of ${MODELLED_ERRORS.join(', ')}`);
+      if (!Number.isInteger(count) || count < 0) throw new Error(`errorNext: count must be a non-negative integer (got ${count})`);
+      errorNext.set(operation, { type: type as ErrorType, count, message });
     },
     failNextUpdates(count, message) {
       if (!Number.isInteger(count) || count < 0) throw new Error(`failNextUpdates: count must be a non-negative integer (got ${count})`);
@@ -169,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     reset() {
       throttleNext.clear();
+      errorNext.clear();
       buckets.clear();
       settings.failUpdates = { count: 0 };
       latencyMs = options.latencyMs ?? 0;
@@ -177,7 +193,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
   const faultState = (): Record<string, unknown> => ({
-    throttleNext: Object.fromEntries(throttleNext), failNextUpdates: settings.failUpdates.count,
+    throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count,
     latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true,
   });
 
@@ -229,7 +245,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       try {
         const f = (body.length ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
         if (!f || typeof f !== 'object' || Array.isArray(f)) throw new Error('the body must be a JSON object');
-        const known = ['reset', 'throttleNext', 'failNextUpdates', 'latencyMs', 'updateDelayMs'];
+        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'latencyMs', 'updateDelayMs'];
         const unknown = Object.keys(f).filter((k) => !known.includes(k));
         if (unknown.length) throw new Error(`unknown keys ${unknown.join(', ')}; expected ${known.join(', ')}`);
         if (f.reset === true) faults.reset();
@@ -238,6 +254,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           for (const item of Array.isArray(tn) ? tn : [tn]) {
             const t = item as { operation?: unknown; count?: unknown };
             faults.throttleNext(String(t.operation), t.count === undefined ? 1 : Number(t.count));
+          }
+        }
+        const en = f.errorNext;
+        if (en !== undefined) {
+          for (const item of Array.isArray(en) ? en : [en]) {
+            const t = item as { operation?: unknown; type?: unknown; count?: unknown; message?: unknown };
+            faults.errorNext(String(t.operation), String(t.type), t.count === undefined ? 1 : Number(t.count), typeof t.message === 'string' ? t.message : undefined);
           }
         }
         const fn = f.failNextUpdates;
@@ -268,6 +291,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     try {
       if (!matched) throw new ApiError('UnknownOperationException', `No operation matches ${req.method} ${url.pathname}`);
       if (latencyMs > 0) await sleep(latencyMs);
+      const injected = errorNext.get(matched.op);
+      if (injected && injected.count > 0) {
+        injected.count -= 1;
+        throw new ApiError(injected.type, injected.message ?? `${injected.type} injected by the emulator for ${matched.op}`);
+      }
       const pendingThrottle = throttleNext.get(matched.op) ?? 0;
       if (pendingThrottle > 0) {
         throttleNext.set(matched.op, pendingThrottle - 1);

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import {
   CreateDatastoreCommand, DeleteDatastoreCommand, GetDatastoreCommand, ListDatastoresCommand, ListTagsForResourceCommand,
   TagResourceCommand, UntagResourceCommand, paginateListDatastores, ValidationException, ResourceNotFoundException,
-  ConflictException, ServiceQuotaExceededException,
+  ConflictException, ServiceQuotaExceededException, AccessDeniedException, InternalServerException, ThrottlingException,
 } from '@aws-sdk/client-medical-imaging';
 import { eventually, rejection, startHarness, stopHarness, type Harness } from './helpers';
 
@@ -154,6 +154,29 @@ describe('emulator: data stores, tags and wire format', () => {
     const badJson = await fetch(`${h.url}/datastore`, { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
     assert.equal(badJson.status, 400);
     assert.equal(badJson.headers.get('x-amzn-errortype'), 'SerializationException');
+  });
+
+  it('every modelled error type reaches the SDK as its exception class and status (errorNext fault)', async () => {
+    const datastoreId = (await h.client.send(new ListDatastoresCommand({}))).datastoreSummaries?.[0]?.datastoreId as string;
+    assert.ok(datastoreId);
+    const cases: Array<[string, new (...a: never[]) => Error, number]> = [
+      ['ValidationException', ValidationException, 400], ['ServiceQuotaExceededException', ServiceQuotaExceededException, 402],
+      ['AccessDeniedException', AccessDeniedException, 403], ['ResourceNotFoundException', ResourceNotFoundException, 404],
+      ['ConflictException', ConflictException, 409], ['ThrottlingException', ThrottlingException, 429],
+      ['InternalServerException', InternalServerException, 500],
+    ];
+    for (const [type, cls, status] of cases) {
+      h.emulator.faults.errorNext('GetDatastore', type, 1, `injected ${type}`);
+      const e = await rejection(h.client.send(new GetDatastoreCommand({ datastoreId })));
+      assert.ok(e instanceof cls, `${type}: got ${e.name}`);
+      assert.equal(e.$metadata?.httpStatusCode, status, type);
+      assert.equal(e.message, `injected ${type}`);
+    }
+    const res = await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ errorNext: { operation: 'GetDatastore', type: 'AccessDeniedException' } }) });
+    assert.equal(res.status, 200);
+    assert.ok((await rejection(h.client.send(new GetDatastoreCommand({ datastoreId })))) instanceof AccessDeniedException);
+    assert.equal((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreId, datastoreId, 'only the next call');
+    assert.throws(() => h.emulator.faults.errorNext('GetDatastore', 'TeapotException', 1), /unknown error type 'TeapotException'/);
   });
 
   it('answers health and fault requests on /_emulator/ paths', async () => {
