@@ -32,31 +32,15 @@ const ERROR_TEXT: Record<number, string> = {
   [ParseErrorCode.InvalidCharacter]: 'Invalid character in string (control characters must be escaped)',
 };
 
-/** Finds the next of a few characters with native indexOf, remembering each one's next position
- *  so that the whole scan stays linear. */
-class NextOf {
-  private readonly at: number[];
-  private last = 0;
-  constructor(private readonly text: string, private readonly chars: string) {
-    this.at = Array.from(chars, () => -2);
-  }
-
-  /** Index of the first of the characters at or after `from`, or -1. */
-  next(from: number): number {
-    if (from < this.last) this.at.fill(-2); // moved back: forget what lies ahead
-    this.last = from;
-    let best = -1;
-    for (let k = 0; k < this.chars.length; k++) {
-      let p = this.at[k];
-      if (p !== -1 && p < from) {
-        p = this.text.indexOf(this.chars[k], from);
-        this.at[k] = p;
-      }
-      if (p !== -1 && (best === -1 || p < best)) best = p;
-    }
-    return best;
-  }
+/** The next of a few characters at or after `from` (-1: none), found by the regular expression
+ *  engine: a native scan, linear, allocating nothing (test() with lastIndex, not exec()). */
+function nextOf(chars: RegExp, text: string, from: number): number {
+  chars.lastIndex = from;
+  return chars.test(text) ? chars.lastIndex - 1 : -1;
 }
+
+const STRUCTURAL = /["{}[\]]/g;
+const STRUCTURAL_OR_COMMA = /["{}[\],]/g;
 
 /** Index just past the string literal starting at `start` (a double quote), or -1. */
 function stringEnd(text: string, start: number): number {
@@ -80,10 +64,9 @@ function duplicateKeys(text: string): { key: string; offset: number; length: num
   const out: { key: string; offset: number; length: number }[] = [];
   const stack: (Set<string> | null)[] = [];
   let expectKey = false;
-  const structural = new NextOf(text, '"{}[],');
   let i = 0;
   for (;;) {
-    i = structural.next(i);
+    i = nextOf(STRUCTURAL_OR_COMMA, text, i);
     if (i < 0) break;
     const c = text.charCodeAt(i);
     if (c === 34) {
@@ -181,14 +164,14 @@ export function formatMetadata(document: unknown): string {
 }
 
 /** Index just past the JSON value starting at `i` (lenient inside containers), or -1. */
-function valueEnd(text: string, i: number, structural: NextOf): number {
+function valueEnd(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c === 34) return stringEnd(text, i);
   if (c === 123 || c === 91) {
     let depth = 0;
     let j = i;
     for (;;) {
-      j = structural.next(j);
+      j = nextOf(STRUCTURAL, text, j);
       if (j < 0) return -1;
       const d = text.charCodeAt(j);
       if (d === 34) {
@@ -215,63 +198,121 @@ function skipWs(text: string, i: number): number {
   return i;
 }
 
+/** What has been learned about one text: members of the objects and items of the arrays looked
+ *  into (by the offset where the container starts), and where containers end. */
+interface TextIndex {
+  text: string;
+  objects: Map<number, Map<string, [number, number]> | null>;
+  arrays: Map<number, number[] | null>;
+  ends: Map<number, number>;
+}
+
+// The index of the last text looked into: diagnostics look up many pointers in the same text, and
+// each lookup after the first only scans what it has not seen yet.
+let lastIndex: TextIndex | undefined;
+
+function indexOf(text: string): TextIndex {
+  if (!lastIndex || lastIndex.text !== text) {
+    lastIndex = { text, objects: new Map(), arrays: new Map(), ends: new Map() };
+  }
+  return lastIndex;
+}
+
+function endOf(ix: TextIndex, start: number): number {
+  const known = ix.ends.get(start);
+  if (known !== undefined) return known;
+  const end = valueEnd(ix.text, start);
+  const c = ix.text.charCodeAt(start);
+  if (c === 123 || c === 91) ix.ends.set(start, end);
+  return end;
+}
+
+/** key -> [key start, value start] of the object at `start` (the last duplicate wins); null if malformed. */
+function membersOf(ix: TextIndex, start: number): Map<string, [number, number]> | null {
+  const known = ix.objects.get(start);
+  if (known !== undefined) return known;
+  const { text } = ix;
+  let members: Map<string, [number, number]> | null = new Map();
+  let i = skipWs(text, start + 1);
+  if (text.charCodeAt(i) === 125) {
+    ix.ends.set(start, i + 1);
+  } else {
+    for (;;) {
+      if (text.charCodeAt(i) !== 34) { members = null; break; }
+      const keyEnd = stringEnd(text, i);
+      if (keyEnd < 0) { members = null; break; }
+      const keyStart = i;
+      i = skipWs(text, keyEnd);
+      if (text.charCodeAt(i) !== 58) { members = null; break; }
+      const v = skipWs(text, i + 1);
+      const end = endOf(ix, v);
+      if (end < 0) { members = null; break; }
+      members.set(decodeKey(text, keyStart, keyEnd), [keyStart, v]);
+      i = skipWs(text, end);
+      const d = text.charCodeAt(i);
+      if (d === 44) i = skipWs(text, i + 1);
+      else if (d === 125) { ix.ends.set(start, i + 1); break; }
+      else { members = null; break; }
+    }
+  }
+  ix.objects.set(start, members);
+  return members;
+}
+
+/** Start offsets of the items of the array at `start`; null if malformed. */
+function itemsOf(ix: TextIndex, start: number): number[] | null {
+  const known = ix.arrays.get(start);
+  if (known !== undefined) return known;
+  const { text } = ix;
+  let items: number[] | null = [];
+  let i = skipWs(text, start + 1);
+  if (text.charCodeAt(i) === 93) {
+    ix.ends.set(start, i + 1);
+  } else {
+    for (;;) {
+      const end = endOf(ix, i);
+      if (end < 0) { items = null; break; }
+      items.push(i);
+      i = skipWs(text, end);
+      const d = text.charCodeAt(i);
+      if (d === 44) i = skipWs(text, i + 1);
+      else if (d === 93) { ix.ends.set(start, i + 1); break; }
+      else { items = null; break; }
+    }
+  }
+  ix.arrays.set(start, items);
+  return items;
+}
+
 /**
  * Where a JSON pointer (as used in plan paths) sits in the text: for an object member, the range
  * of its key and value; for an array element or the root, the value. Undefined when the pointer
  * does not resolve (for example a removed attribute) or the text is not JSON along the way.
- * Siblings off the path are skipped, not parsed, so this is fast on large documents.
+ * Siblings off the path are skipped, not parsed, and what one lookup learns about a text serves
+ * the next lookups in the same text, so many lookups in a large document stay fast.
  */
 export function findJsonPointerRange(text: string, pointer: string): { offset: number; length: number } | undefined {
   const segments = fromPointer(pointer);
   if (!segments) return undefined;
   let value = skipWs(text, 0);
   if (value >= text.length) return undefined;
-  const structural = new NextOf(text, '"{}[]');
+  const ix = indexOf(text);
   let start = value;
   for (const seg of segments) {
     const c = text.charCodeAt(value);
     if (c === 123) {
-      let i = skipWs(text, value + 1);
-      let found: [number, number] | undefined;
-      if (text.charCodeAt(i) !== 125) {
-        for (;;) {
-          if (text.charCodeAt(i) !== 34) return undefined;
-          const keyEnd = stringEnd(text, i);
-          if (keyEnd < 0) return undefined;
-          const keyStart = i;
-          i = skipWs(text, keyEnd);
-          if (text.charCodeAt(i) !== 58) return undefined;
-          const v = skipWs(text, i + 1);
-          const end = valueEnd(text, v, structural);
-          if (end < 0) return undefined;
-          if (decodeKey(text, keyStart, keyEnd) === seg) found = [keyStart, v]; // the last duplicate wins
-          i = skipWs(text, end);
-          const d = text.charCodeAt(i);
-          if (d === 44) i = skipWs(text, i + 1);
-          else if (d === 125) break;
-          else return undefined;
-        }
-      }
+      const found = membersOf(ix, value)?.get(seg);
       if (!found) return undefined;
       [start, value] = found;
     } else if (c === 91) {
       if (!/^(0|[1-9][0-9]*)$/.test(seg)) return undefined;
-      const want = Number(seg);
-      let i = skipWs(text, value + 1);
-      if (text.charCodeAt(i) === 93) return undefined;
-      for (let k = 0; ; k++) {
-        if (k === want) break;
-        const end = valueEnd(text, i, structural);
-        if (end < 0) return undefined;
-        i = skipWs(text, end);
-        if (text.charCodeAt(i) !== 44) return undefined;
-        i = skipWs(text, i + 1);
-      }
-      start = value = i;
+      const item = itemsOf(ix, value)?.[Number(seg)];
+      if (item === undefined) return undefined;
+      start = value = item;
     } else {
       return undefined;
     }
   }
-  const end = valueEnd(text, value, structural);
+  const end = endOf(ix, value);
   return end < 0 ? undefined : { offset: start, length: end - start };
 }

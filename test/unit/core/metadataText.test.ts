@@ -52,4 +52,15 @@ describe('metadata text', () => {
     const dup = '{"a": 1, "a": 2}';
     assert.deepEqual(findJsonPointerRange(dup, '/a'), { offset: 9, length: 6 });
   });
+
+  it('answers from the right text when lookups alternate between texts', () => {
+    const a = '{"x": {"y": 1}}';
+    const b = '{"x":   {"y": [10, 20]}}';
+    assert.deepEqual(findJsonPointerRange(a, '/x/y'), { offset: 7, length: 6 });
+    assert.deepEqual(findJsonPointerRange(b, '/x/y'), { offset: 9, length: 13 });
+    assert.deepEqual(findJsonPointerRange(a, '/x/y'), { offset: 7, length: 6 });
+    assert.deepEqual(findJsonPointerRange(b, '/x/y/1'), { offset: 19, length: 2 });
+    assert.equal(findJsonPointerRange(a, '/x/y/1'), undefined);
+    assert.equal(findJsonPointerRange('{"x": {"y": 1', '/x/y'), undefined, 'unterminated object');
+  });
 });
