@@ -36,8 +36,7 @@ async function main(): Promise<number> {
       vscodeExecutablePath: launcher,
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(__dirname, 'index'),
-      launchArgs: [workspace, `--user-data-dir=${path.join(temp, 'user-data')}`, `--extensions-dir=${path.join(temp, 'extensions')}`,
-        '--disable-extensions'],
+      launchArgs: [workspace, `--user-data-dir=${path.join(temp, 'user-data')}`, `--extensions-dir=${path.join(temp, 'extensions')}`],
       extensionTestsEnv: { AWS_EC2_METADATA_DISABLED: 'true', HI_TEST_TIER: process.env.HI_TEST_TIER ?? 'integration' },
     });
     return 0;
