@@ -35,9 +35,12 @@ const runsFor = (n) => Number(opt('--runs', n >= 10000 ? 5 : 15));
 // The engine as the extension ships it: bundled from the TypeScript sources by esbuild.
 const dir = mkdtempSync(join(tmpdir(), 'hi-bench-'));
 const outfile = join(dir, 'core.cjs');
+const textOutfile = join(dir, 'text.cjs');
 await build({ entryPoints: [join(root, 'src/core/metadataUpdate.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error' });
+await build({ entryPoints: [join(root, 'src/core/metadataText.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], outfile: textOutfile, logLevel: 'error' });
 const require = createRequire(import.meta.url);
 const core = require(outfile);
+const textCore = require(textOutfile);
 rmSync(dir, { recursive: true, force: true });
 const { compare } = require('fast-json-patch');
 const { flatten } = await import('flat');
@@ -108,6 +111,25 @@ for (const n of sizes) {
   });
   const fjp = measure(runs, () => compare(a, b));
   const flat = measure(runs, () => flatCompare(a, b));
+  // Editor diagnostics: parse with duplicate-key check; locate plan paths in the text (first lookup
+  // in a fresh text, then 1,000 lookups of instance attributes in the same text).
+  const parseText = measure(runs, () => textCore.parseMetadataText(editedText));
+  const lastSeries = Object.keys(b.Study.Series).pop();
+  const instanceKeys = Object.keys(b.Study.Series[lastSeries].Instances);
+  const pointer = `/Study/Series/${lastSeries}/Instances/${instanceKeys[instanceKeys.length - 1]}/DICOM/InstanceNumber`;
+  let variant = 0;
+  const firstLookup = measure(runs, () => textCore.findJsonPointerRange(editedText + ' '.repeat(1 + (variant++ % 2)), pointer));
+  const pointers = [];
+  for (const s of Object.keys(b.Study.Series)) {
+    const ks = Object.keys(b.Study.Series[s].Instances);
+    for (let j = 0; j < ks.length && pointers.length < 1000; j += Math.max(1, Math.floor(n / 1000))) pointers.push(`/Study/Series/${s}/Instances/${ks[j]}/DICOM/KVP`);
+  }
+  const manyLookups = measure(runs, () => {
+    const text = editedText + ' '.repeat(1 + (variant++ % 2));
+    let found = 0;
+    for (const p of pointers) if (textCore.findJsonPointerRange(text, p)) found++;
+    return found;
+  });
   const row = { n, mb: mb(Buffer.byteLength(editedText)), requests: plan.updates.length, parse, computeMs, roundTrip, fjp, flat };
   rows.push(row);
   console.log(`\n${n} instances, edited text ${row.mb} MB, typical edit -> ${row.requests} request(s), ${plan.forceReasons.length} force reason(s); ${runs} runs`);
@@ -116,6 +138,9 @@ for (const n of sizes) {
   console.log(`  round trip (compute + apply in order)   ${fmt(roundTrip)} ms   ${ratio(roundTrip, parse)}`);
   console.log(`  fast-json-patch compare                 ${fmt(fjp)} ms   ${ratio(fjp, parse)}   (computeMetadataUpdate is ${(fjp / computeMs).toFixed(1)} x faster)`);
   console.log(`  flat flatten-and-compare                ${fmt(flat)} ms   ${ratio(flat, parse)}   (computeMetadataUpdate is ${(flat / computeMs).toFixed(1)} x faster)`);
+  console.log(`  parseMetadataText (+ duplicate keys)    ${fmt(parseText)} ms   ${ratio(parseText, parse)}`);
+  console.log(`  findJsonPointerRange, first lookup      ${fmt(firstLookup)} ms   ${ratio(firstLookup, parse)}`);
+  console.log(`  findJsonPointerRange, ${String(pointers.length).padStart(5)} lookups     ${fmt(manyLookups)} ms   ${ratio(manyLookups, parse)}`);
 }
 sample();
 console.log(`\npeak memory: rss ${mb(peakRss)} MB, heap used ${mb(peakHeap)} MB`);
