@@ -36,7 +36,13 @@ export function packageExtension({ out = vsixPath(), skipBuild = false } = {}) {
   const extra = files.filter((f) => !allowed.some((re) => re.test(f)));
   if (extra.length) throw new Error(`files outside the .vscodeignore allowlist would ship: ${extra.join(', ')}`);
   if (!files.includes('dist/extension.js')) throw new Error('dist/extension.js would not ship: check .vscodeignore');
-  mustRun('node', [vsce, 'package', ...vsceFlags, '--out', out], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // vsce lists every file it packs; the summary below says the same in two lines, so its
+  // output is shown only when it fails.
+  const pack = spawnSync('node', [vsce, 'package', ...vsceFlags, '--out', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (pack.status !== 0) {
+    process.stderr.write(`${pack.stdout}${pack.stderr}`);
+    throw new Error(`vsce package exited with ${pack.status ?? pack.signal}`);
+  }
   console.log(`[package] bundle ${(bytes / 1024).toFixed(0)} KiB; ${files.length} files: ${files.join(', ')}`);
   console.log(`[package] ${relative(root, out)} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);
   return out;
