@@ -33,6 +33,8 @@ export interface ServiceSettings {
 }
 
 export const MAX_TAGS = 50;
+/** setTimeout's longest delay; a later due time is re-armed when this one fires (see `early`). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const MESSAGE_MAX = 2048;
 
 export const newId = (): string => randomBytes(16).toString('hex');
@@ -96,7 +98,7 @@ export class Service {
       } catch (e) {
         this.settings.log(`[emulator] internal error in a scheduled transition: ${(e as Error).message}`);
       }
-    }, Math.max(0, dueAt - Date.now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, dueAt - Date.now())));
     this.timers.add(t);
   }
 
