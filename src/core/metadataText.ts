@@ -91,6 +91,37 @@ function duplicateKeys(text: string): { key: string; offset: number; length: num
   return out;
 }
 
+function countColons(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf(':'); i !== -1; i = s.indexOf(':', i + 1)) n++;
+  return n;
+}
+
+/** Number of object members plus the colons inside strings, in a parsed value. */
+function membersAndColons(v: unknown): number {
+  if (typeof v === 'string') return countColons(v);
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) n += membersAndColons(v[i]);
+    return n;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) n += 1 + countColons(k) + membersAndColons(o[k]);
+  return n;
+}
+
+/**
+ * A quick test that valid JSON text has no duplicate keys: every member of the text has one
+ * colon, and every other colon is inside a string. Without \u escapes (which could spell a
+ * colon), the text's colons equal the parsed value's members plus the colons in its strings
+ * exactly when no member was dropped as a duplicate. False means "certainly none".
+ */
+function mayHaveDuplicateKeys(text: string, value: unknown): boolean {
+  if (text.includes('\\u')) return true;
+  return countColons(text) !== membersAndColons(value);
+}
+
 /** 1-based line and column of each offset (sorted ascending). */
 function positions(text: string, offsets: number[]): { line: number; column: number }[] {
   const out: { line: number; column: number }[] = [];
@@ -125,6 +156,7 @@ export function parseMetadataText(text: string): { value: unknown | undefined; p
   } catch {
     return { value: undefined, problems: diagnoseInvalid(text) };
   }
+  if (!mayHaveDuplicateKeys(text, value)) return { value, problems: [] };
   const dups = duplicateKeys(text);
   const at = positions(text, dups.map((d) => d.offset));
   const problems = dups.map((d, k) => ({ message: duplicateMessage(d.key), offset: d.offset, length: d.length, line: at[k].line, column: at[k].column }));
