@@ -163,7 +163,8 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     const existing = parts.versionId ? undefined : this.bases.get(latestKey(parts));
     let base: MetadataBase;
     let timing: ReadTiming;
-    if (existing && existing.versionId === versionId && (existing.updatedAt?.getTime() ?? 0) === (props.updatedAt?.getTime() ?? 0)) {
+    if (existing && props.imageSetState === 'ACTIVE' && existing.versionId === versionId
+      && (existing.updatedAt?.getTime() ?? 0) === (props.updatedAt?.getTime() ?? 0)) {
       base = existing;
       timing = { versionId, bytes: Buffer.byteLength(base.text, 'utf8'), fetchMs: 0, formatMs: 0, totalMs: Date.now() - started };
     } else {

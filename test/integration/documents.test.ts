@@ -119,6 +119,26 @@ describe('metadata documents', () => {
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uriOf(id, '1').toString());
   });
 
+  it('reloads an unmodified document when its image set was updated elsewhere (stat reports the newer updatedAt)', async () => {
+    const id = summaries[6].imageSetId!;
+    const doc = await vscode.workspace.openTextDocument(uriOf(id));
+    await vscode.window.showTextDocument(doc);
+    const other = await vscode.workspace.openTextDocument(uriOf(summaries[7].imageSetId!));
+    await vscode.window.showTextDocument(other);
+    const before = await env.client.send(new GetImageSetCommand({ datastoreId, imageSetId: id }));
+    await env.client.send(new UpdateImageSetMetadataCommand({
+      datastoreId, imageSetId: id, latestVersionId: before.versionId!,
+      updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: new TextEncoder().encode(JSON.stringify({ SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'CHANGED ELSEWHERE' } } })) } },
+    }));
+    await until('the update to finish', async () =>
+      (await env.client.send(new GetImageSetCommand({ datastoreId, imageSetId: id }))).imageSetWorkflowStatus === 'UPDATED');
+    await vscode.window.showTextDocument(doc);
+    await until('the editor to show the newer version', () =>
+      (JSON.parse(doc.getText()) as { Study: { DICOM: { StudyDescription?: string } } }).Study.DICOM.StudyDescription === 'CHANGED ELSEWHERE');
+    assert.equal(doc.isDirty, false);
+    assert.equal(env.api.metadataFileSystem.getBase(doc.uri)?.versionId, String(Number(before.versionId) + 1));
+  });
+
   it('reports a missing image set and a malformed URI with clear messages', async () => {
     await assert.rejects(Promise.resolve(vscode.workspace.fs.readFile(uriOf('0'.repeat(32)))),
       (e: unknown) => e instanceof vscode.FileSystemError && e.code === 'FileNotFound');
