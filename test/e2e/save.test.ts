@@ -1,0 +1,201 @@
+// Saving and reverting through the real workbench (code-server in Chromium) against the seeded
+// emulator: edit the patient's name in the JSON editor, Ctrl+S, see the new version in the tree
+// and in the emulator; change a SOPInstanceUID, Ctrl+S, answer the real modal with "Update with
+// Force"; revert from the command palette. Screenshots: .test-results/screenshots/save-*.png
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  GetImageSetCommand, GetImageSetMetadataCommand, MedicalImagingClient, SearchImageSetsCommand,
+} from '@aws-sdk/client-medical-imaging';
+import { SEED_DATASTORE_ID } from '../../src/emulator/server';
+import { repoRoot, startE2E, type E2ESession, type Page } from '../../tools/vscode-host/driver';
+
+/** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
+function builtVsix(): string | undefined {
+  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  const file = path.join(repoRoot, `${name}-${version}.vsix`);
+  return fs.existsSync(file) ? file : undefined;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Selects `length` characters from line/column (1-based) with Go to Line and Shift+Right, then types `text` over them. */
+async function replaceAt(page: Page, line: number, column: number, length: number, text: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < length; i++) await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.type(text);
+}
+
+/** Line and column (1-based) of the value of the first `"key": "` in the formatted document, and the value. */
+function valuePosition(text: string, key: string): { line: number; column: number; value: string } {
+  const lines = text.split('\n');
+  const marker = `"${key}": "`;
+  const index = lines.findIndex((l) => l.includes(marker));
+  assert.ok(index >= 0, `the document has ${key}`);
+  const start = lines[index].indexOf(marker) + marker.length;
+  const value = lines[index].slice(start, lines[index].indexOf('"', start));
+  return { line: index + 1, column: start + 1, value };
+}
+
+describe('saving and reverting in the workbench', function () {
+  this.timeout(180_000);
+  let e2e: E2ESession;
+  let client: MedicalImagingClient;
+  let imageSetId: string;
+
+  const metadata = async (versionId?: string): Promise<Json> => {
+    const out = await client.send(new GetImageSetMetadataCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId, versionId }));
+    const bytes = Buffer.from(await out.imageSetMetadataBlob!.transformToByteArray());
+    return JSON.parse((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')) as Json;
+  };
+  const imageSet = () => client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
+  const editorText = () => e2e.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+  const modal = () => e2e.page.locator('.monaco-dialog-box');
+
+  before(async () => {
+    e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300 });
+    client = new MedicalImagingClient({
+      endpoint: e2e.emulator.url, region: 'us-east-1', disableHostPrefix: true,
+      credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },
+    });
+  });
+
+  after(async () => {
+    client?.destroy();
+    await e2e?.dispose();
+  });
+
+  it('changes the patient\'s name, Ctrl+S: a new version in the tree and in the emulator', async () => {
+    const { page } = e2e;
+    await e2e.waitForWorkbench();
+    await (await e2e.activityBarItem('HealthImaging')).click();
+    const view = page.locator('.part.sidebar');
+    const datastore = view.locator('.monaco-list-row[aria-label*="sample-datastore"]').first();
+    await datastore.waitFor({ state: 'visible', timeout: 30_000 });
+    await datastore.click();
+    // A non-primary image set: HealthImaging accepts patient-level changes there.
+    const row = view.locator('.monaco-list-row[aria-level="2"]').filter({ hasText: 'non-primary' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.click();
+    const tab = page.locator('.tabs-container .tab.active');
+    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    imageSetId = /([0-9a-f]{32})\.json/.exec((await tab.getAttribute('aria-label')) ?? '')?.[1] ?? '';
+    assert.ok(imageSetId, 'the active tab is an image set document');
+    const summaries = await client.send(new SearchImageSetsCommand({ datastoreId: SEED_DATASTORE_ID, searchCriteria: { filters: [{ operator: 'EQUAL', values: [{ isPrimary: false }] }] } }));
+    assert.ok(summaries.imageSetsMetadataSummaries?.some((s) => s.imageSetId === imageSetId) ?? true);
+
+    const before = await imageSet();
+    const original = await metadata();
+    const text = JSON.stringify(original, null, 2) + '\n';
+    const name = valuePosition(text, 'PatientName');
+    await editorText().filter({ hasText: name.value }).waitFor({ state: 'visible', timeout: 30_000 });
+    await editorText().click();
+    await replaceAt(page, name.line, name.column, name.value.length, 'E2E^SAVED');
+    await e2e.screenshot('save-1-edited');
+    await page.keyboard.press('Control+S');
+
+    const saved = await until('the new version in the emulator', async () => {
+      const now = await imageSet();
+      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
+    });
+    assert.equal(saved.versionId, String(Number(before.versionId) + 1));
+    assert.equal((await metadata()).Patient.DICOM.PatientName, 'E2E^SAVED');
+    await page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ state: 'visible', timeout: 30_000 });
+
+    // The tree shows the new version under the image set.
+    // (the row clicked above stays selected through the refresh: its id is stable)
+    const imageSetRow = view.locator('.monaco-list-row[aria-level="2"].selected').first();
+    await imageSetRow.waitFor({ state: 'visible', timeout: 30_000 });
+    await imageSetRow.locator('.monaco-tl-twistie').click();
+    await view.locator('.monaco-list-row[aria-level="3"]').filter({ hasText: `Version ${saved.versionId}` }).first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await e2e.screenshot('save-2-saved-new-version-in-tree');
+  });
+
+  it('changes a SOPInstanceUID, Ctrl+S, and answers the real modal with "Update with Force"', async () => {
+    const { page } = e2e;
+    const before = await imageSet();
+    const text = JSON.stringify(await metadata(), null, 2) + '\n';
+    const uid = valuePosition(text, 'SOPInstanceUID');
+    await editorText().click();
+    await replaceAt(page, uid.line, uid.column, uid.value.length, '2.25.4242424242');
+    await page.keyboard.press('Control+S');
+
+    const dialog = modal();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /needs force/);
+    assert.match(await dialog.innerText(), /SOPInstanceUID/);
+    await e2e.screenshot('save-3-force-modal');
+    await dialog.locator('.monaco-button').filter({ hasText: 'Update with Force' }).first().click();
+
+    const saved = await until('the forced version', async () => {
+      const now = await imageSet();
+      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
+    });
+    assert.equal(saved.overrides?.forced, true);
+    const held = await metadata();
+    const series = Object.values(held.Study.Series as Json)[0] as Json;
+    assert.ok(series.Instances['2.25.4242424242'], 'the instance is listed under its new UID');
+    await page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ state: 'visible', timeout: 30_000 });
+    await editorText().filter({ hasText: '"2.25.4242424242": {' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await e2e.screenshot('save-4-forced');
+  });
+
+  it('reverts the image set to version 1 from the command palette', async () => {
+    const { page } = e2e;
+    const before = await imageSet();
+    const version1 = await metadata('1');
+    await editorText().click();
+    await e2e.runCommand('HealthImaging: Revert Image Set to Version…');
+    const option = page.locator('.quick-input-widget [role=option]').filter({ hasText: 'Version 1' }).first();
+    await option.waitFor({ state: 'visible', timeout: 30_000 });
+    await e2e.screenshot('save-5-revert-pick');
+    await option.click();
+
+    const dialog = modal();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Revert image set .* to version 1\?/);
+    await e2e.screenshot('save-6-revert-diff-and-confirm');
+    await dialog.locator('.monaco-button').filter({ hasText: 'Revert' }).first().click();
+
+    const reverted = await until('the revert version', async () => {
+      const now = await imageSet();
+      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
+    });
+    assert.equal(reverted.versionId, String(Number(before.versionId) + 1));
+    const held = await metadata();
+    assert.deepEqual(held.Patient, version1.Patient);
+    assert.deepEqual(held.Study, version1.Study);
+    // The tree lists the new version, and the (unmodified) editor of the image set shows version 1's metadata.
+    const view = page.locator('.part.sidebar');
+    await view.locator('.monaco-list-row[aria-level="3"]').filter({ hasText: `Version ${reverted.versionId}` }).first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.tabs-container .tab').filter({ hasText: `${imageSetId}.json` }).first().click();
+    await editorText().click();
+    await page.keyboard.press('Control+Home');
+    // (the editor renders spaces as non-breaking spaces: match around them)
+    const restored = new RegExp(`PatientName"\\W+${String(version1.Patient.DICOM.PatientName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+    try {
+      await editorText().filter({ hasText: restored }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    } finally {
+      await e2e.screenshot('save-7-reverted');
+    }
+    assert.doesNotMatch(await editorText().innerText(), /E2E\^SAVED/);
+  });
+});
