@@ -102,20 +102,19 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     this._onDidChangeTreeData.fire(node);
   }
 
-  /** Reloads the versions (and state) of one image set, e.g. after a save or a revert. */
-  refreshImageSet(datastoreId: string, imageSetId: string): void {
+  /**
+   * Reloads one image set after it changed (a save, a revert): its versions, and its summary
+   * (version, label). Resolves when the summary is reloaded.
+   */
+  refreshImageSet(datastoreId: string, imageSetId: string): Promise<void> {
     const key = `${datastoreId}/${imageSetId}`;
     this.versions.delete(key);
-    // the search summary carries the version number: drop the data store's pages too
-    const node = this.imageSetNodes.get(key);
-    const listing = this.imageSets.get(datastoreId);
-    if (node && listing?.loaded) {
-      this.versions.delete(key);
+    if (this.imageSets.get(datastoreId)?.loaded) {
       this._onDidChangeTreeData.fire(this.datastoreNodes.get(datastoreId));
-      void this.reloadSummary(datastoreId, imageSetId);
-    } else {
-      this._onDidChangeTreeData.fire(undefined);
+      return this.reloadSummary(datastoreId, imageSetId);
     }
+    this._onDidChangeTreeData.fire(undefined);
+    return Promise.resolve();
   }
 
   getFilter(datastoreId: string): ParsedFilter | undefined {
@@ -301,20 +300,34 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     return items.map((v, i) => new VersionNode(node.datastoreId, v, i === 0));
   }
 
+  /**
+   * Refreshes one image set's summary (version, DICOM tags for the label) after it changed:
+   * GetImageSet for the version and time, then SearchImageSets around that update time to
+   * find the new summary, so the label shows, for example, a corrected patient name.
+   */
   private async reloadSummary(datastoreId: string, imageSetId: string): Promise<void> {
     const listing = this.imageSets.get(datastoreId);
     if (!listing) {
       return;
     }
     try {
-      const props = await this.connection.getClient().getImageSet(datastoreId, imageSetId);
+      const client = this.connection.getClient();
+      const props = await client.getImageSet(datastoreId, imageSetId);
+      let summary: ImageSetSummary | undefined;
+      if (props.updatedAt) {
+        const at = props.updatedAt.getTime();
+        const page = await client.searchImageSets(datastoreId, {
+          filters: [{ operator: 'BETWEEN', values: [{ updatedAt: new Date(at - 1000) }, { updatedAt: new Date(at + 1000) }] }],
+        }, undefined, 50);
+        summary = page.items.find((s) => s.imageSetId === imageSetId);
+      }
       const index = listing.items.findIndex((s) => s.imageSetId === imageSetId);
       if (index >= 0) {
-        listing.items[index] = { ...listing.items[index], version: Number(props.versionId), updatedAt: props.updatedAt };
+        listing.items[index] = summary ?? { ...listing.items[index], version: Number(props.versionId), updatedAt: props.updatedAt };
         this._onDidChangeTreeData.fire(this.datastoreNodes.get(datastoreId));
       }
     } catch (error) {
-      this.log.debug(`GetImageSet ${datastoreId}/${imageSetId} after change failed: ${describeError(error)}`);
+      this.log.debug(`refreshing ${datastoreId}/${imageSetId} after a change failed: ${describeError(error)}`);
     }
   }
 }

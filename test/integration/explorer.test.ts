@@ -136,6 +136,22 @@ describe('explorer', () => {
     assert.equal(env.api.explorer.getParent(versions[0]), node);
   });
 
+  it('relabels an image set after it changed (a save or a revert calls refreshImageSet)', async () => {
+    const node = (await imageSetChildren()).find((n): n is ImageSetNode => n.kind === 'imageSet' && n.summary.isPrimary === false)!;
+    const { UpdateImageSetMetadataCommand, GetImageSetCommand } = await import('@aws-sdk/client-medical-imaging');
+    const ids = { datastoreId: datastore.datastore.datastoreId, imageSetId: node.imageSetId };
+    const before = await env.client.send(new GetImageSetCommand(ids));
+    await env.client.send(new UpdateImageSetMetadataCommand({
+      ...ids, latestVersionId: before.versionId!,
+      updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: new TextEncoder().encode(JSON.stringify({ SchemaVersion: 1.1, Patient: { DICOM: { PatientName: 'RENAMED^PATIENT' } } })) } },
+    }));
+    await until('the update to finish', async () => (await env.client.send(new GetImageSetCommand(ids))).imageSetWorkflowStatus === 'UPDATED');
+    await env.api.explorer.refreshImageSet(ids.datastoreId, ids.imageSetId);
+    const again = (await imageSetChildren()).find((n): n is ImageSetNode => n.kind === 'imageSet' && n.imageSetId === node.imageSetId)!;
+    assert.match(String(item(again).label), /^RENAMED\^PATIENT · /);
+    assert.match(String(item(again).description), new RegExp(`^v${Number(before.versionId) + 1}`));
+  });
+
   it('filters image sets with SearchImageSets, shows the filter, and clears it', async () => {
     const all = await searchAll(env, datastore.datastore.datastoreId);
     const patientId = all.find((s) => s.DICOMTags?.DICOMPatientId)!.DICOMTags!.DICOMPatientId!;
