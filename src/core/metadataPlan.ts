@@ -33,7 +33,6 @@ import {
   unknownSeriesReason,
 } from './updateRules';
 
-
 type Kind = 'update' | 'remove';
 
 /** One entry of a payload: `key: value` inside the object at `container`. */
