@@ -19,6 +19,15 @@ function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** String values of DICOM attributes (not UIDs, which are identifiers), at any depth. */
+function attributeValues(v: unknown, key = '', out: Set<string> = new Set()): Set<string> {
+  if (typeof v === 'string') {
+    if (!/UID$/.test(key) && v.length >= 4) out.add(v);
+  } else if (Array.isArray(v)) v.forEach((x) => attributeValues(x, key, out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) attributeValues(x, k, out);
+  return out;
+}
+
 function sortReasons(rs: { path: string; reason: string }[]): string[] {
   return rs.map((r) => `${r.path} | ${r.reason}`).sort();
 }
@@ -54,6 +63,12 @@ describe('golden fixtures (test/fixtures)', () => {
 
       const plan = computeMetadataUpdate(original, edited, options);
       assert.deepStrictEqual(plan, expected);
+      // Reasons may be logged and shown: they name attributes and ids, never metadata values.
+      const values = attributeValues([(original as { Patient?: unknown }).Patient, (original as { Study?: unknown }).Study,
+        (edited as { Patient?: unknown }).Patient, (edited as { Study?: unknown }).Study]);
+      for (const r of [...plan.forceReasons, ...plan.refused]) {
+        for (const v of values) assert.ok(!r.reason.includes(v), `reason quotes a value: ${r.reason}`);
+      }
       assert.equal(JSON.stringify(original), originalText, 'original not mutated');
       assert.equal(JSON.stringify(edited), editedText, 'edited not mutated');
 
