@@ -202,6 +202,34 @@ describe('SdkHealthImagingClient against the emulator', function () {
     assert.match(error.message, /nobody/);
   });
 
+  it('logs operations, ids, sizes and timings, never patient data or credentials', async () => {
+    const lines: string[] = [];
+    const logged = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url, logger: { debug: (l) => lines.push(l) } });
+    try {
+      const s = all[5];
+      const patientId = s.dicomTags!.patientId!;
+      await logged.searchImageSets(datastoreId, { filters: [{ operator: 'EQUAL', values: [{ DICOMPatientId: patientId }] }] });
+      const text = await logged.getImageSetMetadata(datastoreId, s.imageSetId);
+      const doc = JSON.parse(text);
+      const v = await logged.getImageSet(datastoreId, s.imageSetId);
+      await logged.updateImageSetMetadata({
+        datastoreId, imageSetId: s.imageSetId, latestVersionId: v.versionId,
+        update: { updatableAttributes: { SchemaVersion: 1.1, Patient: { DICOM: { PatientName: 'SECRET^NAME' } } } },
+      });
+      assert.ok(lines.length >= 4, lines.join('\n'));
+      assert.ok(lines.some((l) => l.includes(s.imageSetId) && /GetImageSetMetadata .* ok in \d+ ms/.test(l)), lines.join('\n'));
+      const secrets = [patientId, doc.Patient.DICOM.PatientName, doc.Study.DICOM.StudyInstanceUID, 'SECRET^NAME', 'AKIAEMULATOREXAMPLE', 'emulator-secret']
+        .filter((x): x is string => typeof x === 'string' && x.length > 0);
+      for (const line of lines) {
+        for (const secret of secrets) {
+          assert.ok(!line.includes(secret), `log line carries a sensitive value: ${line}`);
+        }
+      }
+    } finally {
+      logged.dispose();
+    }
+  });
+
   it('reads the 5,000-instance image set', async () => {
     const big = all.find((s) => (s.dicomTags?.numberOfStudyRelatedInstances ?? 0) >= 5000);
     assert.ok(big, 'the seed has an image set of at least 5,000 instances');
