@@ -282,12 +282,10 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
       }
       this.versions.set(key, listing);
       const latest = listing.items?.[0];
-      if (latest && (latest.versionId !== String(node.summary.version ?? '') || latest.imageSetState !== 'ACTIVE' || !node.latestState)) {
-        // show the latest version's state on the image set itself
-        const datastoreNode = this.datastoreNodes.get(node.datastoreId);
-        if (datastoreNode) {
-          setTimeout(() => this._onDidChangeTreeData.fire(this.imageSetNodes.get(key)), 0);
-        }
+      if (latest) {
+        // show the latest version's state (e.g. LOCKED · UPDATING) on the image set itself
+        node.latestState = latest;
+        setTimeout(() => this._onDidChangeTreeData.fire(node), 0);
       }
     }
     if (listing.error) {

@@ -69,7 +69,7 @@ export class ImageSetNode {
     readonly summary: ImageSetSummary,
     readonly datastoreArn: string | undefined,
     /** State of the latest version when known (from its version list), e.g. LOCKED · UPDATING. */
-    readonly latestState?: Pick<ImageSetVersion, 'versionId' | 'imageSetState' | 'imageSetWorkflowStatus'>,
+    public latestState?: Pick<ImageSetVersion, 'versionId' | 'imageSetState' | 'imageSetWorkflowStatus'>,
   ) {}
 
   get imageSetId(): string {

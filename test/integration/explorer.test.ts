@@ -134,6 +134,7 @@ describe('explorer', () => {
     assert.doesNotMatch(String(item(versions[1]).contextValue), /latest;/);
     assert.equal(newest.command?.command, 'healthImaging.openImageSetVersion');
     assert.equal(env.api.explorer.getParent(versions[0]), node);
+    assert.equal(item(node).description, `v${latest} · UPDATED`, 'the image set shows its latest version and state');
   });
 
   it('relabels an image set after it changed (a save or a revert calls refreshImageSet)', async () => {
