@@ -130,7 +130,9 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
       throw vscode.FileSystemError.FileNotFound(`Image set ${parts.imageSetId} has been deleted.`);
     }
     const known = parts.versionId ? this.versionCache.get(uri.toString()) : this.bases.get(latestKey(parts));
-    let size = known && known.versionId === props.versionId ? Buffer.byteLength(known.text, 'utf8') : 0;
+    // A newer version than the known one gets a different size too: VS Code reports "the file is
+    // newer" (Compare / Overwrite) only when both mtime and size (its etag) differ from what it opened.
+    let size = known ? Buffer.byteLength(known.text, 'utf8') + (known.versionId === props.versionId ? 0 : 1) : 0;
     let mtime = props.updatedAt?.getTime() ?? props.createdAt?.getTime() ?? 0;
     const written = parts.versionId ? undefined : this.justWritten.get(latestKey(parts));
     if (written) {

@@ -97,42 +97,9 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
   }
 
   async save(uri: vscode.Uri, content: Uint8Array, base: MetadataBase): Promise<MetadataBase> {
-    const text = new TextDecoder().decode(content);
-    const saved = await this.saveText(uri, text, base);
-    if (saved.text !== text) {
-      this.showServiceText(uri, text, saved.text);
-    }
-    return saved;
-  }
-
-  /**
-   * After a save whose text differs from the service's (an instance re-keyed under its new UID,
-   * other formatting), VS Code keeps showing the written text: it only re-reads a file whose
-   * mtime or size changed. Once VS Code has finished saving, replace the editor's text with the
-   * service's and save that (which sends nothing), so the editor matches its base again. Undo
-   * brings the user's text back.
-   */
-  private showServiceText(uri: vscode.Uri, written: string, serviceText: string): void {
-    const key = uri.with({ query: '' }).toString();
-    const listener = vscode.workspace.onDidSaveTextDocument(async (document) => {
-      if (document.uri.toString() !== key) {
-        return;
-      }
-      done();
-      if (document.isDirty || document.getText() !== written) {
-        return; // the user typed meanwhile: leave their text alone
-      }
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(written.length)), serviceText);
-      if (await vscode.workspace.applyEdit(edit)) {
-        await document.save();
-      }
-    });
-    const timer = setTimeout(() => done(), 30_000);
-    const done = () => {
-      clearTimeout(timer);
-      listener.dispose();
-    };
+    // When the service's text differs from the written one (an instance re-keyed under its new UID,
+    // other formatting), the provider makes the editor reload it once the save has completed.
+    return this.saveText(uri, new TextDecoder().decode(content), base);
   }
 
   private async saveText(uri: vscode.Uri, text: string, base: MetadataBase): Promise<MetadataBase> {

@@ -197,22 +197,24 @@ describe('save flow', function () {
     assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'MINE^BOTH');
   });
 
-  it('stale document saved with document.save(): the newer version is not silently overwritten', async () => {
+  it('stale document saved with document.save(): VS Code reports the newer version instead of overwriting it', async () => {
     const id = await pool.take('nonPrimary');
     const editor = await openMetadata(id);
     await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'MINE^STALE'; });
-    const theirs = await updateElsewhere(env.client, id, { Patient: { DICOM: { PatientName: 'THEIRS^STALE' } } });
-    // The save reaches the provider; the save flow sees the newer version and asks before overwriting.
-    prompts.reply({ kind: 'warning', match: /changed by someone else .* Overwrite them with your values/, answer: undefined });
+    const theirs = await updateElsewhere(env.client, id, { Study: { DICOM: { StudyDescription: 'THEIRS^STALE' } } });
 
+    // VS Code compares the file's mtime and size with what it opened, and offers Compare / Overwrite
+    // (its own notification, which a test cannot click) instead of writing.
     const saved = await editor.document.save();
 
-    const held = await emulatorMetadata(env.client, id);
-    assert.equal((await emulatorImageSet(env.client, id)).versionId, theirs, 'no version was created by the stale save');
-    assert.equal(held.Patient.DICOM.PatientName, 'THEIRS^STALE');
     assert.equal(saved, false);
+    assert.equal((await emulatorImageSet(env.client, id)).versionId, theirs, 'no version was created by the stale save');
+    const held = await emulatorMetadata(env.client, id);
+    assert.notEqual(held.Patient.DICOM.PatientName, 'MINE^STALE');
+    assert.equal(held.Study.DICOM.StudyDescription, 'THEIRS^STALE');
     assert.equal(editor.document.isDirty, true);
     assert.equal(JSON.parse(editor.document.getText()).Patient.DICOM.PatientName, 'MINE^STALE');
+    assert.deepEqual(questions(), [], 'the save flow was not even asked');
   });
 
   it('ConflictException (the image set changed between plan and submit): error with Compare, edit kept', async () => {
@@ -261,10 +263,15 @@ describe('save flow', function () {
     assert.equal(editor.document.isDirty, true);
     assert.deepEqual(JSON.parse(editor.document.getText()), edited);
 
-    // Once the service accepts updates again, saving the kept edit works.
-    assert.equal(await editor.document.save(), true);
+    // Once the service accepts updates again, the kept edit can be saved. The failed attempt is a newer
+    // version, so VS Code first offers Compare / Overwrite; Overwrite sends it on top of that version.
+    const failedAgain = await emulatorImageSet(env.client, id);
+    assert.equal(failedAgain.versionId, String(Number(failed.versionId) + 1));
+    await writeThroughProvider(editor.document);
+    const saved = await emulatorImageSet(env.client, id);
+    assert.equal(saved.versionId, String(Number(failedAgain.versionId) + 1));
+    assert.equal(saved.imageSetWorkflowStatus, 'UPDATED');
     assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'FAILS^UPDATE');
-    await untilEditorShowsEmulator(env.client, editor.document, id);
   });
 
   it('throttling: UpdateImageSetMetadata answered 429 twice is retried with back-off and succeeds once', async () => {
