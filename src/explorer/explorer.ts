@@ -15,7 +15,7 @@ import { describeError, type Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import { FILTER_KINDS, parseFilter, validateFilterInput, type ParsedFilter } from './imageSetFilter';
 import {
-  DatastoreNode, ErrorNode, ImageSetNode, LoadMoreNode, PlaceholderNode, VersionNode, type ExplorerNode,
+  DatastoreNode, ErrorNode, ImageSetNode, LoadMoreNode, PlaceholderNode, VersionNode, imageSetLabel, type ExplorerNode,
 } from './nodes';
 
 interface ImageSetListing {
@@ -335,7 +335,7 @@ export class Explorer extends Disposable {
   readonly provider: ExplorerTreeDataProvider;
   readonly view: vscode.TreeView<ExplorerNode>;
 
-  constructor(connection: Connection, config: Config, private readonly prompts: Prompts, private readonly log: Logger) {
+  constructor(private readonly connection: Connection, config: Config, private readonly prompts: Prompts, private readonly log: Logger) {
     super();
     this.provider = this._register(new ExplorerTreeDataProvider(connection, config, log));
     this.view = this._register(vscode.window.createTreeView(Views.explorer, {
@@ -348,7 +348,7 @@ export class Explorer extends Disposable {
     this._register(registerCommand(Commands.loadMore, (node: LoadMoreNode) => this.provider.loadMore(node), sink));
     this._register(registerCommand(Commands.filterImageSets, (node?: DatastoreNode) => this.filter(node), sink));
     this._register(registerCommand(Commands.clearFilter, (node?: DatastoreNode) => this.clearFilter(node), sink));
-    this._register(registerCommand(Commands.openImageSet, (node: ImageSetNode | vscode.Uri) => this.open(node), sink));
+    this._register(registerCommand(Commands.openImageSet, (node?: ImageSetNode | vscode.Uri) => this.open(node), sink));
     this._register(registerCommand(Commands.openImageSetVersion, (node: VersionNode) => this.openVersion(node), sink));
     this._register(registerCommand(Commands.copyId, (node: ExplorerNode) => this.copy(node, 'id'), sink));
     this._register(registerCommand(Commands.copyArn, (node: ExplorerNode) => this.copy(node, 'arn'), sink));
@@ -364,7 +364,7 @@ export class Explorer extends Disposable {
       : undefined;
   }
 
-  private async pickDatastore(node: DatastoreNode | undefined, onlyFiltered = false): Promise<string> {
+  private async pickDatastore(node: DatastoreNode | undefined, title: string, onlyFiltered = false): Promise<string> {
     if (node?.kind === 'datastore') {
       return node.datastore.datastoreId;
     }
@@ -376,11 +376,11 @@ export class Explorer extends Disposable {
       return datastores[0].datastoreId;
     }
     if (!datastores.length) {
-      throw new Error(onlyFiltered ? 'No data store is filtered.' : 'There is no data store to filter.');
+      throw new Error(onlyFiltered ? 'No data store is filtered.' : 'There is no data store in this account and region.');
     }
     const picked = await this.prompts.showQuickPick(
       datastores.map((d) => ({ label: d.datastoreName, description: d.datastoreId, datastoreId: d.datastoreId })),
-      { title: 'HealthImaging: Filter Image Sets', placeHolder: 'Data store' });
+      { title, placeHolder: 'Data store' });
     if (!picked) {
       throw new CancellationError();
     }
@@ -389,7 +389,7 @@ export class Explorer extends Disposable {
 
   /** Asks for a filter and applies it; returns the applied filter (tests use the result). */
   async filter(node?: DatastoreNode): Promise<ParsedFilter> {
-    const datastoreId = await this.pickDatastore(node);
+    const datastoreId = await this.pickDatastore(node, 'HealthImaging: Filter Image Sets');
     const current = this.provider.getFilter(datastoreId);
     const kind = await this.prompts.showQuickPick(
       FILTER_KINDS.map((k) => ({ label: k.label, detail: k.prompt, filterKind: k.kind })),
@@ -426,9 +426,53 @@ export class Explorer extends Disposable {
     this.updateMessage();
   }
 
-  private async open(node: ImageSetNode | vscode.Uri): Promise<vscode.TextEditor> {
-    const uri = node instanceof vscode.Uri ? node : metadataUri(node.datastoreId, node.imageSetId);
+  /** Opens an image set's metadata: the given one, or one picked from a data store (palette). */
+  async open(node?: ImageSetNode | vscode.Uri): Promise<vscode.TextEditor> {
+    const uri = node instanceof vscode.Uri ? node
+      : node?.kind === 'imageSet' ? metadataUri(node.datastoreId, node.imageSetId)
+        : await this.pickImageSet();
     return vscode.window.showTextDocument(uri, { preview: false });
+  }
+
+  private async pickImageSet(): Promise<vscode.Uri> {
+    const title = 'HealthImaging: Open Image Set';
+    const datastoreId = await this.pickDatastore(undefined, title);
+    const filter = this.provider.getFilter(datastoreId);
+    type Item = vscode.QuickPickItem & { imageSetId?: string };
+    const items = (async (): Promise<Item[]> => {
+      const page = await this.connection.getClient().searchImageSets(datastoreId, filter?.criteria ?? {}, undefined, 50);
+      return [
+        { label: '$(edit) Enter an image set id…' },
+        ...page.items.map((s) => ({
+          label: imageSetLabel(s).label,
+          description: s.version !== undefined ? `v${s.version}` : undefined,
+          detail: s.imageSetId,
+          imageSetId: s.imageSetId,
+        })),
+      ];
+    })();
+    const picked = await this.prompts.showQuickPick<Item>(items, {
+      title,
+      placeHolder: filter ? `Recently updated image sets (${filter.description})` : 'Recently updated image sets; type to narrow',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (!picked) {
+      throw new CancellationError();
+    }
+    let imageSetId = picked.imageSetId;
+    if (!imageSetId) {
+      const typed = await this.prompts.showInputBox({
+        title,
+        prompt: 'Image set id (32 characters, 0-9 and a-z)',
+        validateInput: (v) => (/^[0-9a-z]{32}$/.test(v.trim()) ? undefined : `"${v.trim()}" is not an image set id: expected 32 characters of 0-9 and a-z.`),
+      });
+      if (typed === undefined) {
+        throw new CancellationError();
+      }
+      imageSetId = typed.trim();
+    }
+    return metadataUri(datastoreId, imageSetId);
   }
 
   private async openVersion(node: VersionNode): Promise<vscode.TextEditor> {

@@ -207,6 +207,29 @@ describe('explorer', () => {
     assert.equal(item(datastore).description, undefined);
   });
 
+  it('opens an image set from the palette: recent image sets, or one typed by id', async () => {
+    const all = await searchAll(env, datastore.datastore.datastoreId);
+    const prompts = new FakePrompts().reply(
+      { kind: 'quickPick', match: 'Open Image Set', answer: (items) => items[1] },
+      { kind: 'quickPick', match: 'Open Image Set', answer: (items) => items[0] },
+      { kind: 'inputBox', match: 'Open Image Set', answer: all[all.length - 1].imageSetId! },
+    );
+    env.api.setPrompts(prompts);
+    try {
+      const first = await vscode.commands.executeCommand<vscode.TextEditor>('healthImaging.openImageSet');
+      const picked = prompts.of('quickPick')[0];
+      assert.equal(picked.pickItems?.length, 51, 'the id entry and the 50 most recently updated image sets');
+      assert.equal(first.document.uri.toString(), `healthimaging:/${datastore.datastore.datastoreId}/${picked.pickItems![1].detail}.json`);
+      const second = await vscode.commands.executeCommand<vscode.TextEditor>('healthImaging.openImageSet');
+      assert.equal(second.document.uri.toString(), `healthimaging:/${datastore.datastore.datastoreId}/${all[all.length - 1].imageSetId}.json`);
+    } finally {
+      env.api.setPrompts(undefined);
+    }
+    prompts.assertDone();
+    const validate = (prompts.of('inputBox')[0].options as vscode.InputBoxOptions).validateInput!;
+    assert.match(String(await validate('abc')), /"abc" is not an image set id/);
+  });
+
   it('copies the id and the ARN of an image set', async () => {
     const node = (await imageSetChildren()).find((n): n is ImageSetNode => n.kind === 'imageSet')!;
     const id = await vscode.commands.executeCommand<string>('healthImaging.copyId', node);
