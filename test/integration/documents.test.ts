@@ -107,6 +107,7 @@ describe('metadata documents', () => {
 
   it('opens a version from the tree\'s version node', async () => {
     const id = summaries[4].imageSetId!;
+    env.api.explorer.refresh(); // list the image sets as they are now (the updated one first)
     const ds = (await env.api.explorer.getChildren()).find((n) => n.kind === 'datastore')!;
     const sets = await env.api.explorer.getChildren(ds);
     const node = sets.find((n) => n.kind === 'imageSet' && n.imageSetId === id);
