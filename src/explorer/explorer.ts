@@ -23,11 +23,14 @@ interface ImageSetListing {
   nextToken?: string;
   error?: HealthImagingError | Error;
   loaded: boolean;
+  /** The page being fetched (concurrent requests for the same children wait for it). */
+  loading?: Promise<void>;
 }
 
 interface VersionListing {
   items?: ImageSetVersion[];
   error?: HealthImagingError | Error;
+  loading?: Promise<void>;
 }
 
 function errorText(error: unknown): string {
@@ -39,6 +42,9 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
   private datastores: { items: DatastoreSummary[]; error?: unknown } | undefined;
+  private datastoresLoading: Promise<void> | undefined;
+  /** Bumped by refresh(): answers of requests started before it are dropped. */
+  private generation = 0;
   private readonly imageSets = new Map<string, ImageSetListing>();
   private readonly versions = new Map<string, VersionListing>();
   private readonly filters = new Map<string, ParsedFilter>();
@@ -83,7 +89,9 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
   /** Forgets everything (or one node's children) and reloads. */
   refresh(node?: ExplorerNode): void {
     if (!node) {
+      this.generation++;
       this.datastores = undefined;
+      this.datastoresLoading = undefined;
       this.imageSets.clear();
       this.versions.clear();
       this._onDidChangeTreeData.fire(undefined);
@@ -155,19 +163,37 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     }
     const datastoreId = node.parent.datastore.datastoreId;
     const listing = this.imageSets.get(datastoreId);
-    if (!listing?.nextToken) {
-      return;
+    if (!listing?.nextToken || listing.items.length > node.loaded) {
+      return; // nothing more, or this page was loaded already (a double click)
     }
-    await this.fetchImageSetPage(datastoreId, listing);
+    listing.loading = this.fetchImageSetPage(datastoreId, listing);
+    await listing.loading;
     this._onDidChangeTreeData.fire(this.datastoreNodes.get(datastoreId) ?? undefined);
   }
 
-  retry(node: ErrorNode): void {
-    if (!node.parent) {
+  /** Retries what failed: the whole tree, a data store's listing (from the failed page on), or versions. */
+  async retry(node: ErrorNode): Promise<void> {
+    const parent = node.parent;
+    if (!parent) {
       this.refresh();
-    } else {
-      this.refresh(node.parent.kind === 'datastore' ? this.datastoreNodes.get(node.parent.datastore.datastoreId) ?? node.parent : node.parent);
+      return;
     }
+    if (parent.kind === 'datastore') {
+      const datastoreId = parent.datastore.datastoreId;
+      const listing = this.imageSets.get(datastoreId);
+      const current = this.datastoreNodes.get(datastoreId) ?? parent;
+      if (listing?.error && listing.items.length && listing.nextToken) {
+        // a later page failed: fetch it again, keeping what is shown
+        listing.error = undefined;
+        listing.loading = this.fetchImageSetPage(datastoreId, listing);
+        await listing.loading;
+        this._onDidChangeTreeData.fire(current);
+        return;
+      }
+      this.refresh(current);
+      return;
+    }
+    this.refresh(parent);
   }
 
   private withViewProgress<T>(task: () => Promise<T>): Promise<T> {
@@ -175,33 +201,53 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
   }
 
   private async rootChildren(): Promise<ExplorerNode[]> {
-    if (!this.datastores) {
-      const started = Date.now();
-      try {
-        const items: DatastoreSummary[] = [];
-        await this.withViewProgress(async () => {
-          const client = this.connection.getClient();
-          let token: string | undefined;
-          do {
-            const page = await client.listDatastores(token, 50);
-            items.push(...page.items);
-            token = page.nextToken;
-          } while (token);
-        });
-        this.datastores = { items };
-        this.connection.setState('ready');
-        this.log.info(`listed ${items.length} data store(s) in ${Date.now() - started} ms`);
-      } catch (error) {
-        this.datastores = { items: [], error };
-        this.log.warn(`ListDatastores failed: ${describeError(error)}`);
-        if (error instanceof HealthImagingError && (error.code === 'NoRegion' || error.code === 'NoCredentials')) {
-          this.connection.setState(error.code === 'NoRegion' ? 'noRegion' : 'noCredentials');
-        } else {
-          this.connection.setState('unknown');
-        }
+    for (let attempt = 0; !this.datastores && attempt < 3; attempt++) {
+      const loading = this.datastoresLoading ?? this.loadDatastores();
+      this.datastoresLoading = loading;
+      await loading;
+      if (this.datastoresLoading === loading) {
+        this.datastoresLoading = undefined;
       }
     }
-    const { items, error } = this.datastores;
+    const { items, error } = this.datastores ?? { items: [] };
+    return this.renderRoot(items, error);
+  }
+
+  private async loadDatastores(): Promise<void> {
+    const started = Date.now();
+    const generation = this.generation;
+    try {
+      const items: DatastoreSummary[] = [];
+      await this.withViewProgress(async () => {
+        const client = this.connection.getClient();
+        let token: string | undefined;
+        do {
+          const page = await client.listDatastores(token, 50);
+          items.push(...page.items);
+          token = page.nextToken;
+        } while (token);
+      });
+      if (generation !== this.generation) {
+        return; // refreshed meanwhile: the next request loads again
+      }
+      this.datastores = { items };
+      this.connection.setState('ready');
+      this.log.info(`listed ${items.length} data store(s) in ${Date.now() - started} ms`);
+    } catch (error) {
+      if (generation !== this.generation) {
+        return;
+      }
+      this.datastores = { items: [], error };
+      this.log.warn(`ListDatastores failed: ${describeError(error)}`);
+      if (error instanceof HealthImagingError && (error.code === 'NoRegion' || error.code === 'NoCredentials')) {
+        this.connection.setState(error.code === 'NoRegion' ? 'noRegion' : 'noCredentials');
+      } else {
+        this.connection.setState('unknown');
+      }
+    }
+  }
+
+  private renderRoot(items: DatastoreSummary[], error: unknown): ExplorerNode[] {
     if (error) {
       if (error instanceof HealthImagingError && (error.code === 'NoRegion' || error.code === 'NoCredentials')) {
         return []; // the welcome view explains what to set up
@@ -226,6 +272,7 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
   }
 
   private async fetchImageSetPage(datastoreId: string, listing: ImageSetListing): Promise<void> {
+    await listing.loading; // one page at a time
     const started = Date.now();
     try {
       const page = await this.withViewProgress(() =>
@@ -249,8 +296,9 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     if (!listing) {
       listing = { items: [], loaded: false };
       this.imageSets.set(datastoreId, listing);
-      await this.fetchImageSetPage(datastoreId, listing);
+      listing.loading = this.fetchImageSetPage(datastoreId, listing);
     }
+    await listing.loading;
     const children: ExplorerNode[] = listing.items.map((s) => {
       const key = `${datastoreId}/${s.imageSetId}`;
       const versions = this.versions.get(key)?.items;
@@ -273,21 +321,25 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     const key = `${node.datastoreId}/${node.imageSetId}`;
     let listing = this.versions.get(key);
     if (!listing) {
-      listing = {};
-      try {
-        listing.items = await this.withViewProgress(() => listAllImageSetVersions(this.connection.getClient(), node.datastoreId, node.imageSetId));
-      } catch (error) {
-        listing.error = error as Error;
-        this.log.warn(`ListImageSetVersions ${key} failed: ${describeError(error)}`);
-      }
-      this.versions.set(key, listing);
-      const latest = listing.items?.[0];
-      if (latest) {
-        // show the latest version's state (e.g. LOCKED · UPDATING) on the image set itself
-        node.latestState = latest;
-        setTimeout(() => this._onDidChangeTreeData.fire(node), 0);
-      }
+      const created: VersionListing = {};
+      listing = created;
+      this.versions.set(key, created);
+      created.loading = (async () => {
+        try {
+          created.items = await this.withViewProgress(() => listAllImageSetVersions(this.connection.getClient(), node.datastoreId, node.imageSetId));
+        } catch (error) {
+          created.error = error as Error;
+          this.log.warn(`ListImageSetVersions ${key} failed: ${describeError(error)}`);
+        }
+        const latest = created.items?.[0];
+        if (latest) {
+          // show the latest version's state (e.g. LOCKED · UPDATING) on the image set itself
+          node.latestState = latest;
+          setTimeout(() => this._onDidChangeTreeData.fire(node), 0);
+        }
+      })();
     }
+    await listing.loading;
     if (listing.error) {
       return [new ErrorNode(node, errorText(listing.error), listing.error instanceof HealthImagingError ? listing.error.code : undefined)];
     }

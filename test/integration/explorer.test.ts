@@ -275,6 +275,28 @@ describe('explorer', () => {
     datastore = back;
   });
 
+  it('keeps the loaded image sets when a later page fails, and retries from that page', async () => {
+    env.api.explorer.refresh(datastore);
+    let children = await imageSetChildren();
+    const more = children.find((n): n is LoadMoreNode => n.kind === 'loadMore')!;
+    env.emulator.faults.throttleNext('SearchImageSets', 10); // more than the SDK's attempts
+    try {
+      await vscode.commands.executeCommand('healthImaging.loadMore', more);
+      children = await imageSetChildren();
+      assert.equal(children.filter((n) => n.kind === 'imageSet').length, PAGE_SIZE, 'the first page stays');
+      const error = children[children.length - 1] as ErrorNode;
+      assert.equal(error.kind, 'error');
+      assert.match(String(item(error).label), /throttled SearchImageSets/);
+    } finally {
+      env.emulator.faults.reset();
+    }
+    const error = children[children.length - 1] as ErrorNode;
+    await vscode.commands.executeCommand('healthImaging.retry', error);
+    children = await imageSetChildren();
+    assert.equal(children.filter((n) => n.kind === 'imageSet').length, 2 * PAGE_SIZE);
+    assert.equal(children[children.length - 1].kind, 'loadMore');
+  });
+
   it('shows an error node when the service is down, and recovers on retry after it restarts', async () => {
     await env.stopEmulator();
     env.api.explorer.refresh();
