@@ -139,7 +139,7 @@ function codeServerCli(args, { userDataDir, extensionsDir, env = {} }) {
     const r = spawnSync(paths.nodeBin, [paths.codeServerEntry, '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir, ...args], {
       encoding: 'utf8',
-      env: cleanEnv({ XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_DATA_HOME: path.join(xdg, 'data'), ...env }),
+      env: cleanEnv({ XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_DATA_HOME: path.join(xdg, 'data'), TMPDIR: xdg, ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 120_000,
     });
@@ -178,6 +178,8 @@ async function startCodeServer(options = {}) {
   const userDataDir = options.userDataDir || own(makeTempDir('user-data'));
   const extensionsDir = options.extensionsDir || own(makeTempDir('extensions'));
   const xdg = own(makeTempDir('xdg'));
+  // VS Code leaves sockets and language-server folders in the temporary folder: give it its own.
+  const tmp = own(makeTempDir('tmp'));
   writeUserSettings(userDataDir, { ...quietSettings, ...(options.settings || {}) });
 
   const args = [
@@ -200,7 +202,7 @@ async function startCodeServer(options = {}) {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: options.folder && fs.existsSync(options.folder) ? options.folder : repoRoot,
-    env: cleanEnv({ XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_DATA_HOME: path.join(xdg, 'data'), ...(options.env || {}) },
+    env: cleanEnv({ XDG_CONFIG_HOME: path.join(xdg, 'config'), XDG_DATA_HOME: path.join(xdg, 'data'), TMPDIR: tmp, ...(options.env || {}) },
       { inheritAws: options.inheritAws }),
   });
   let stopped = false;
