@@ -16,7 +16,8 @@ describe('preview, CLI command and diagnostics', function () {
 
   before(async () => {
     env = await setUpExtension({ updateDelayMs: 100 });
-    pool = new ImageSetPool(() => env.client);
+    pool = new ImageSetPool(() => env.client, { order: 'last' });
+    await closeAllEditors(); // what an earlier test file left open
   });
 
   after(async () => {

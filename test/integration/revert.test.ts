@@ -19,7 +19,8 @@ describe('revert and version commands', function () {
 
   before(async () => {
     env = await setUpExtension({ updateDelayMs: 100 });
-    pool = new ImageSetPool(() => env.client);
+    pool = new ImageSetPool(() => env.client, { order: 'last', skip: 10 });
+    await closeAllEditors(); // what an earlier test file left open
   });
 
   after(async () => {

@@ -20,6 +20,7 @@ describe('save flow', function () {
   before(async () => {
     env = await setUpExtension({ updateDelayMs: 100 });
     pool = new ImageSetPool(() => env.client);
+    await closeAllEditors(); // what an earlier test file left open
   });
 
   after(async () => {

@@ -16,12 +16,17 @@ export const DATASTORE_ID = SEED_DATASTORE_ID;
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Hands out seeded image sets, each once: primary or non-primary, never the 5,000-instance one. */
+/**
+ * Hands out seeded image sets, each once: primary or non-primary, never the 5,000-instance one, and
+ * never one with a document still open. Every test file starts its own emulator with the same seed (the
+ * same ids), so each file takes its own slice (`order`, `skip`) to keep clear of documents and cached
+ * texts another file left behind.
+ */
 export class ImageSetPool {
   private summaries: { imageSetId: string; isPrimary: boolean }[] | undefined;
   private readonly used = new Set<string>();
 
-  constructor(private readonly client: () => MedicalImagingClient) {}
+  constructor(private readonly client: () => MedicalImagingClient, private readonly slice: { order: 'first' | 'last'; skip?: number } = { order: 'first' }) {}
 
   async take(kind: 'primary' | 'nonPrimary'): Promise<string> {
     if (!this.summaries) {
@@ -37,8 +42,13 @@ export class ImageSetPool {
         nextToken = page.nextToken;
       } while (nextToken);
       this.summaries.sort((a, b) => a.imageSetId.localeCompare(b.imageSetId));
+      if (this.slice.order === 'last') {
+        this.summaries.reverse();
+      }
     }
-    const found = this.summaries.find((s) => !this.used.has(s.imageSetId) && s.isPrimary === (kind === 'primary'));
+    const open = new Set(vscode.workspace.textDocuments.map((d) => /([0-9a-z]{32})\.json$/.exec(d.uri.path)?.[1]));
+    const candidates = this.summaries.filter((s) => s.isPrimary === (kind === 'primary')).slice(this.slice.skip ?? 0);
+    const found = candidates.find((s) => !this.used.has(s.imageSetId) && !open.has(s.imageSetId));
     assert.ok(found, `no unused ${kind} image set left in the seed`);
     this.used.add(found.imageSetId);
     return found.imageSetId;
