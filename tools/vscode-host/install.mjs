@@ -28,6 +28,15 @@ function run(cmd, args, opts = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
 }
 
+/** Runs `fn`, once more after a pause if it fails (a mirror or the network having a bad moment). */
+function withRetry(fn) {
+  try { return fn(); } catch (e) {
+    log(`${e.message}; trying again in 10 s`);
+    spawnSync('sleep', ['10']);
+    return fn();
+  }
+}
+
 /** Installed version of each Debian package, or undefined when it is not installed. */
 function debianVersions() {
   const out = {};
@@ -48,8 +57,8 @@ function ensureDebianPackages() {
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env });
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  withRetry(() => run('apt-get', ['update'], { env }));
+  withRetry(() => run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env }));
 }
 
 function wantedStamp() {
