@@ -44,7 +44,7 @@ try {
   if (!skipInstall) ensureNodeModules();
   console.log('\n=== build: type-check, lint, bundle ===');
   build();
-  if (run('npx', ['eslint', 'src', 'test', 'scripts']) !== 0) {
+  if (run('npx', ['eslint', 'src', 'test', 'scripts', 'tools/vscode-host']) !== 0) {
     tiers.push({ tier: 'lint', passed: 0, failed: 1, skipped: 0 });
   }
   if ((wants('integration') || wants('e2e')) && !skipInstall && existsSync(join(root, 'tools/vscode-host/install.mjs'))) {
