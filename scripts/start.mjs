@@ -141,6 +141,8 @@ async function main() {
     say('press Ctrl+C to stop everything');
   } catch (e) {
     console.error(`[start] ${e.message}`);
+    const busy = /EADDRINUSE[^\n]*:(\d+)/.exec(e.message);
+    if (busy) console.error(`[start] port ${busy[1]} is taken: choose another with --port / --emulator-port, or leave them out for free ones`);
     await stopAll(1);
   }
 }
