@@ -13,10 +13,28 @@ export class HealthImagingError extends Error {
     /** The service operation, e.g. `GetImageSetMetadata`. */
     readonly operation: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /** The message quotes the service's own text (which may repeat request values): keep it out of logs. */
+      includesServiceText?: boolean;
+      /** The service's request id, for support cases. */
+      requestId?: string;
+    },
   ) {
-    super(message, options);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'HealthImagingError';
+    this.includesServiceText = options?.includesServiceText ?? false;
+    this.requestId = options?.requestId;
+  }
+
+  readonly includesServiceText: boolean;
+  readonly requestId: string | undefined;
+
+  /** A description safe for logs: no service text, which may quote request values. */
+  toLogString(): string {
+    return this.includesServiceText
+      ? `${this.operation}: ${this.code}${this.retryable ? ' (retryable)' : ''}${this.requestId ? ` [request ${this.requestId}]` : ''}`
+      : `${this.operation}: ${this.code}: ${this.message}`;
   }
 }
 
@@ -84,9 +102,12 @@ export function toHealthImagingError(error: unknown, context: ErrorContext): Hea
   const err = error instanceof Error ? error : new Error(String(error));
   const name = err.name || '';
   const message = err.message || '';
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const metadata = (err as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
+  const status = metadata?.httpStatusCode;
   const make = (msg: string, code: HealthImagingErrorCode, retryable: boolean) =>
-    new HealthImagingError(msg, code, op, retryable, { cause: error });
+    new HealthImagingError(msg, code, op, retryable, {
+      cause: error, requestId: metadata?.requestId, includesServiceText: msg.includes(serviceMessage(err)) && !!err.message,
+    });
 
   // Credentials: expired SSO sessions / tokens first, they need a specific action.
   if (

@@ -2,6 +2,7 @@
 // child logger that prefixes its lines with `[component]`. Log ids, versions and timings only:
 // never metadata values (patient data), credentials or tokens.
 import * as vscode from 'vscode';
+import { HealthImagingError } from '../aws/errors';
 import { OUTPUT_CHANNEL_NAME } from '../constants';
 
 export interface Logger {
@@ -31,8 +32,15 @@ class PrefixedLogger implements Logger {
   }
 }
 
-/** Name and message of an error, without its stack (messages of our errors never carry metadata values). */
+/**
+ * An error for the log, without its stack: our own messages never carry metadata values; for
+ * errors that quote the service's text (which may repeat request values), only the operation,
+ * code and request id.
+ */
 export function describeError(error: unknown): string {
+  if (error instanceof HealthImagingError) {
+    return error.toLogString();
+  }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return `${error.name}${typeof code === 'string' && code !== error.name ? ` (${code})` : ''}: ${error.message}`;

@@ -63,6 +63,17 @@ describe('mapping SDK errors to HealthImagingError', () => {
     assert.equal(toHealthImagingError(mapped, { operation: 'other' }), mapped);
   });
 
+  it('keeps the service\'s text (which may quote request values) out of the log form, with the request id', () => {
+    const quoting = new ValidationException({ $metadata: { httpStatusCode: 400, requestId: 'req-123' }, message: "Value 'DOE^JANE' at 'PatientName' failed" });
+    const mapped = toHealthImagingError(quoting, { operation: 'SearchImageSets' });
+    assert.match(mapped.message, /DOE\^JANE/, 'the user still sees the service message');
+    assert.equal(mapped.requestId, 'req-123');
+    assert.equal(mapped.toLogString(), 'SearchImageSets: Validation [request req-123]');
+    const network = toHealthImagingError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      { operation: 'GetImageSet', endpoint: 'http://127.0.0.1:9' });
+    assert.equal(network.toLogString(), `GetImageSet: Network: ${network.message}`, 'our own messages are safe to log');
+  });
+
   describe('errors of the real credential providers', () => {
     let dir: string;
     const saved: Record<string, string | undefined> = {};
