@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { HealthImagingError } from '../aws/errors';
 import type { HealthImagingClient, ImageSetProperties } from '../aws/healthImagingClient';
+import { SCHEME } from '../constants';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
 import { formatMetadata, parseMetadataText } from '../core/metadataText';
 import type { Config } from '../shared/config';
@@ -91,12 +92,29 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
   /** Fires after every version this extension created (saves, including partial ones). */
   readonly onDidUpdateImageSet = this._onDidUpdateImageSet.event;
 
+  /** Why VS Code is saving each document (Ctrl+S or auto save), from onWillSaveTextDocument. */
+  private readonly saveReasons = new Map<string, vscode.TextDocumentSaveReason>();
+
   constructor(private readonly deps: SaveFlowDependencies) {
     super();
     this._register(deps.provider.setSaveHandler(this));
+    this._register(vscode.workspace.onWillSaveTextDocument((e) => {
+      if (e.document.uri.scheme === SCHEME) {
+        this.saveReasons.set(e.document.uri.toString(), e.reason);
+      }
+    }));
   }
 
   async save(uri: vscode.Uri, content: Uint8Array, base: MetadataBase): Promise<MetadataBase> {
+    const key = uri.with({ query: '' }).toString();
+    const reason = this.saveReasons.get(key);
+    this.saveReasons.delete(key);
+    if (reason !== undefined && reason !== vscode.TextDocumentSaveReason.Manual) {
+      // Every save is an update of the image set (a new version, maybe with force): never automatic.
+      this.deps.log.info(`${base.datastoreId}/${base.imageSetId}: auto save (${vscode.TextDocumentSaveReason[reason]}) ignored; nothing sent`);
+      throw new SaveError('Not saved automatically: every save of HealthImaging metadata creates a new version of the image set, ' +
+        'so it is sent only when you save yourself (Ctrl+S / Cmd+S). Your edit is kept; turn off File > Auto Save to avoid this note.');
+    }
     // When the service's text differs from the written one (an instance re-keyed under its new UID,
     // other formatting), the provider makes the editor reload it once the save has completed.
     return this.saveText(uri, new TextDecoder().decode(content), base);

@@ -69,7 +69,8 @@ describe('saving and reverting in the workbench', function () {
   const modal = () => e2e.page.locator('.monaco-dialog-box');
 
   before(async () => {
-    e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300 });
+    // Auto save (on by default in VS Code for the web) never sends HealthImaging metadata; off, it adds no notes.
+    e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300, settings: { 'files.autoSave': 'off' } });
     client = new MedicalImagingClient({
       endpoint: e2e.emulator.url, region: 'us-east-1', disableHostPrefix: true,
       credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },

@@ -3,6 +3,7 @@
 // afterwards AND what the editor holds.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { FakePrompts } from './fakePrompts';
 import { setUpExtension, until, type ExtensionEnv } from './helpers';
@@ -244,6 +245,59 @@ describe('save flow', function () {
     });
     assert.equal(diff.original.toString(), metadataUri(DATASTORE_ID, id, theirs).toString());
     assert.equal(diff.modified.toString(), editor.document.uri.toString());
+  });
+
+  it('image set locked by an update in progress: waits for it, then applies the edit on top', async () => {
+    const id = await pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const base = await emulatorImageSet(env.client, id);
+    await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'AFTER^LOCK'; });
+    env.emulator.faults.setUpdateDelay(1500);
+    const running = await env.client.send(new UpdateImageSetMetadataCommand({
+      datastoreId: DATASTORE_ID, imageSetId: id, latestVersionId: base.versionId!,
+      updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: new TextEncoder().encode(JSON.stringify({ SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'WHILE LOCKED' } } })) } },
+    }));
+    assert.equal(running.imageSetState, 'LOCKED');
+
+    await writeThroughProvider(editor.document);
+
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(running.latestVersionId) + 1));
+    const held = await emulatorMetadata(env.client, id);
+    assert.equal(held.Patient.DICOM.PatientName, 'AFTER^LOCK');
+    assert.equal(held.Study.DICOM.StudyDescription, 'WHILE LOCKED');
+    assert.deepEqual(questions(), []);
+  });
+
+  it('auto save (the default in VS Code for the web) sends nothing; the edit waits for an explicit save', async () => {
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSaveDelay', 200, vscode.ConfigurationTarget.Global);
+    await files.update('autoSave', 'afterDelay', vscode.ConfigurationTarget.Global);
+    try {
+      const id = await pool.take('nonPrimary');
+      const editor = await openMetadata(id);
+      const before = await emulatorImageSet(env.client, id);
+      // Saves as VS Code's auto save makes them arrive at the provider and are turned down.
+      const saves: vscode.TextDocumentSaveReason[] = [];
+      const listener = vscode.workspace.onWillSaveTextDocument((e) => saves.push(e.reason));
+      try {
+        await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'NOT^AUTOSAVED'; });
+        await until('an auto save', () => saves.length > 0 || undefined, 10_000);
+        await new Promise((r) => setTimeout(r, 600));
+      } finally {
+        listener.dispose();
+      }
+      assert.equal(saves[0], vscode.TextDocumentSaveReason.AfterDelay);
+      assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId, 'auto save sent nothing');
+      assert.equal(editor.document.isDirty, true);
+      assert.equal(JSON.parse(editor.document.getText()).Patient.DICOM.PatientName, 'NOT^AUTOSAVED');
+
+      assert.equal(await editor.document.save(), true); // an explicit save
+      assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'NOT^AUTOSAVED');
+    } finally {
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('UPDATE_FAILED: the save fails with the service\'s message; the edit is kept', async () => {
