@@ -92,23 +92,29 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
   /** Fires after every version this extension created (saves, including partial ones). */
   readonly onDidUpdateImageSet = this._onDidUpdateImageSet.event;
 
-  /** Why VS Code is saving each document (Ctrl+S or auto save), from onWillSaveTextDocument. */
-  private readonly saveReasons = new Map<string, vscode.TextDocumentSaveReason>();
+  /**
+   * Why VS Code is saving each document (Ctrl+S or auto save), from onWillSaveTextDocument. The
+   * write follows within moments (after save participants); an entry whose save never reached the
+   * provider (VS Code stopped it, e.g. "the file is newer") expires.
+   */
+  private readonly saveReasons = new Map<string, { reason: vscode.TextDocumentSaveReason; at: number }>();
+  private static readonly SAVE_REASON_TTL_MS = 2000;
 
   constructor(private readonly deps: SaveFlowDependencies) {
     super();
     this._register(deps.provider.setSaveHandler(this));
     this._register(vscode.workspace.onWillSaveTextDocument((e) => {
       if (e.document.uri.scheme === SCHEME) {
-        this.saveReasons.set(e.document.uri.toString(), e.reason);
+        this.saveReasons.set(e.document.uri.toString(), { reason: e.reason, at: Date.now() });
       }
     }));
   }
 
   async save(uri: vscode.Uri, content: Uint8Array, base: MetadataBase): Promise<MetadataBase> {
     const key = uri.with({ query: '' }).toString();
-    const reason = this.saveReasons.get(key);
+    const entry = this.saveReasons.get(key);
     this.saveReasons.delete(key);
+    const reason = entry && Date.now() - entry.at < SaveFlow.SAVE_REASON_TTL_MS ? entry.reason : undefined;
     if (reason !== undefined && reason !== vscode.TextDocumentSaveReason.Manual) {
       // Every save is an update of the image set (a new version, maybe with force): never automatic.
       this.deps.log.info(`${base.datastoreId}/${base.imageSetId}: auto save (${vscode.TextDocumentSaveReason[reason]}) ignored; nothing sent`);

@@ -18,9 +18,12 @@ describe('preview, CLI command and diagnostics', function () {
     env = await setUpExtension({ updateDelayMs: 100 });
     pool = new ImageSetPool(() => env.client, { order: 'last' });
     await closeAllEditors(); // what an earlier test file left open
+    // VS Code for the web auto-saves by default; these tests save when they mean to (see the auto save test).
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     await env?.dispose();
   });
 

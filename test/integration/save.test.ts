@@ -22,9 +22,12 @@ describe('save flow', function () {
     env = await setUpExtension({ updateDelayMs: 100 });
     pool = new ImageSetPool(() => env.client);
     await closeAllEditors(); // what an earlier test file left open
+    // VS Code for the web auto-saves by default; these tests save when they mean to (see the auto save test).
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
     await env?.dispose();
   });
 
@@ -295,7 +298,7 @@ describe('save flow', function () {
       assert.equal(await editor.document.save(), true); // an explicit save
       assert.equal((await emulatorMetadata(env.client, id)).Patient.DICOM.PatientName, 'NOT^AUTOSAVED');
     } finally {
-      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+      await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
       await files.update('autoSaveDelay', undefined, vscode.ConfigurationTarget.Global);
     }
   });
@@ -372,6 +375,49 @@ describe('save flow', function () {
       }
       await untilEditorShowsEmulator(env.client, editor.document, id);
     } finally {
+      await env.setSetting('maxAttributeBytes', undefined);
+    }
+  });
+
+  it('split save failing at request 2: stops there, reports what was applied; saving again sends the rest', async () => {
+    await env.setSetting('maxAttributeBytes', 300);
+    try {
+      const id = await pool.take('primary');
+      const editor = await openMetadata(id);
+      const before = await emulatorImageSet(env.client, id);
+      const values: Json = {
+        StudyDescription: 'P'.repeat(60), AdditionalPatientHistory: 'Q'.repeat(150), MedicalAlerts: 'R'.repeat(60),
+        Allergies: 'S'.repeat(60), AdmittingDiagnosesDescription: 'T'.repeat(60),
+      };
+      const edited = await editJson(editor, (d) => { Object.assign(d.Study.DICOM, values); });
+      env.emulator.faults.setUpdateDelay(800);
+      const saving = writeThroughProvider(editor.document).then(() => undefined, (e: Error) => e);
+      // Once request 1 has created its version (and before request 2 is sent), the next update fails.
+      await until('request 1', async () => (await emulatorImageSet(env.client, id)).versionId !== before.versionId || undefined, 10_000);
+      env.emulator.faults.failNextUpdates(1, 'INVALID_REQUEST: second request refused for the test');
+      const error = await saving;
+
+      assert.ok(error instanceof Error, 'the save failed');
+      const first = String(Number(before.versionId) + 1);
+      assert.match(error.message, new RegExp(`^Saved 1 of \\d+ requests \\(now version ${first}\\); request 2 failed: .*INVALID_REQUEST: second request refused for the test`));
+      const versions = await emulatorVersions(env.client, id);
+      assert.equal(versions[0].versionId, String(Number(first) + 1), 'nothing was sent after the failed request');
+      assert.equal(versions[0].ImageSetWorkflowStatus, 'UPDATE_FAILED');
+      assert.equal(versions[1].ImageSetWorkflowStatus, 'UPDATED');
+      const partly = await emulatorMetadata(env.client, id);
+      const applied = Object.keys(values).filter((k) => partly.Study.DICOM[k] === values[k]);
+      assert.ok(applied.length > 0 && applied.length < Object.keys(values).length, `request 1 applied part of the edit (${applied.join(', ')})`);
+      assert.equal(editor.document.isDirty, true);
+      assert.deepEqual(JSON.parse(editor.document.getText()), edited);
+
+      env.emulator.faults.setUpdateDelay(100);
+      await writeThroughProvider(editor.document); // VS Code's Overwrite: the rest goes on top
+      const held = await emulatorMetadata(env.client, id);
+      for (const [k, v] of Object.entries(values)) {
+        assert.equal(held.Study.DICOM[k], v, k);
+      }
+    } finally {
+      env.emulator.faults.setUpdateDelay(100);
       await env.setSetting('maxAttributeBytes', undefined);
     }
   });
