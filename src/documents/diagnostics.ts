@@ -69,7 +69,9 @@ export class MetadataDiagnostics extends Disposable {
     if (previous) {
       clearTimeout(previous);
     }
-    const delay = (this.deps.debounceMs ?? 300) + Math.floor(document.getText().length / 10_000);
+    // (the length from the last line's end: getText() would copy a large document on every keystroke)
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    const delay = (this.deps.debounceMs ?? 300) + Math.floor(length / 10_000);
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
       if (!document.isClosed) {
