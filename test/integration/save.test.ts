@@ -3,7 +3,7 @@
 // afterwards AND what the editor holds.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
+import { SearchImageSetsCommand, UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { FakePrompts } from './fakePrompts';
 import { setUpExtension, until, type ExtensionEnv } from './helpers';
@@ -420,6 +420,26 @@ describe('save flow', function () {
       env.emulator.faults.setUpdateDelay(100);
       await env.setSetting('maxAttributeBytes', undefined);
     }
+  });
+
+  it('the 5,200-instance image set: a one-attribute save sends one small request (time is logged)', async () => {
+    const found = await env.client.send(new SearchImageSetsCommand({
+      datastoreId: DATASTORE_ID, searchCriteria: { filters: [{ operator: 'EQUAL', values: [{ DICOMPatientId: 'SYN-9999' }] }] },
+    }));
+    const id = found.imageSetsMetadataSummaries![0].imageSetId!;
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(env.client, id);
+    const edited = editor.document.getText().replace(/"StudyDescription": "[^"]*"/, '"StudyDescription": "LARGE SAVED"');
+    await setText(editor, edited);
+    const started = Date.now();
+    await writeThroughProvider(editor.document);
+    const elapsed = Date.now() - started;
+    console.log(`      large image set save: ${(edited.length / 1e6).toFixed(1)} MB document, ${elapsed} ms from write to the new version read back`);
+
+    const after = await emulatorImageSet(env.client, id);
+    assert.equal(after.versionId, String(Number(before.versionId) + 1), 'one request');
+    assert.equal((await emulatorMetadata(env.client, id)).Study.DICOM.StudyDescription, 'LARGE SAVED');
+    assert.deepEqual(questions(), []);
   });
 
   it('confirmForceUpdate off: a change that needs force is saved with force without asking', async () => {
