@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { metadataUri } from '../../src/documents/metadataUri';
+import type { ExplorerNode } from '../../src/explorer/nodes';
 import type { RevertResult } from '../../src/explorer/revert';
 import { FakePrompts } from './fakePrompts';
 import { setUpExtension, until, type ExtensionEnv } from './helpers';
@@ -111,6 +112,39 @@ describe('revert and version commands', function () {
 
     assert.equal(result?.versionId, String(Number(v2) + 1));
     assert.notEqual((await emulatorMetadata(env.client, id)).Study.DICOM.StudyDescription, 'PALETTE');
+  });
+
+  it('from the tree: a real version node reverts to that version; the tree then lists the new version', async () => {
+    const id = await pool.take('primary');
+    await updateElsewhere(env.client, id, { Study: { DICOM: { StudyDescription: 'TREE ONE' } } });
+    const v3 = await updateElsewhere(env.client, id, { Study: { DICOM: { StudyDescription: 'TREE TWO' } } });
+    // Find the image set in the explorer (paging through "Load more…" if needed) and list its versions.
+    const datastore = (await env.api.explorer.getChildren()).find((n) => n.kind === 'datastore')!;
+    let imageSetNode: ExplorerNode | undefined;
+    for (let page = 0; !imageSetNode && page < 10; page++) {
+      const children = await env.api.explorer.getChildren(datastore);
+      imageSetNode = children.find((n) => n.kind === 'imageSet' && n.imageSetId === id);
+      const more = children.find((n) => n.kind === 'loadMore');
+      if (!imageSetNode && more?.kind === 'loadMore') {
+        await env.api.explorer.loadMore(more);
+      }
+    }
+    assert.ok(imageSetNode, 'the image set is in the tree');
+    const versions = (await env.api.explorer.getChildren(imageSetNode)).filter((n) => n.kind === 'version');
+    const version2 = versions.find((n) => n.kind === 'version' && n.versionId === '2')!;
+    assert.ok(version2, 'version 2 is listed');
+    assert.match(String(version2.toTreeItem().contextValue), /imageSetVersion;/);
+    prompts.reply({ kind: 'warning', match: /to version 2\?/, answer: 'Revert' });
+
+    const result = await vscode.commands.executeCommand<RevertResult>('healthImaging.revertImageSet', version2);
+
+    assert.equal(result?.versionId, String(Number(v3) + 1));
+    assert.equal(prompts.of('quickPick').length, 0, 'no version pick from a version node');
+    assert.equal((await emulatorMetadata(env.client, id)).Study.DICOM.StudyDescription, 'TREE ONE');
+    await until('the tree to list the new version', async () => {
+      const again = (await env.api.explorer.getChildren(imageSetNode)).filter((n) => n.kind === 'version');
+      return again.some((n) => n.kind === 'version' && n.versionId === result.versionId) || undefined;
+    });
   });
 
   it('Compare with Previous Version opens version N-1 against N', async () => {
