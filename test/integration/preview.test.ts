@@ -2,41 +2,14 @@
 // extension host against the emulator. None of them may send anything.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { FakePrompts } from './fakePrompts';
-import { setUpExtension, until, type ExtensionEnv } from './helpers';
+import { until } from './helpers';
 import {
-  DATASTORE_ID, ImageSetPool, closeAllEditors, editJson, emulatorImageSet, firstInstance, openMetadata, setText, type Json,
+  DATASTORE_ID, useEditingEnvironment, editJson, emulatorImageSet, firstInstance, openMetadata, setText, type Json,
 } from './saveSupport';
 
 describe('preview, CLI command and diagnostics', function () {
   this.timeout(60_000);
-  let env: ExtensionEnv;
-  let pool: ImageSetPool;
-  let prompts: FakePrompts;
-
-  before(async () => {
-    env = await setUpExtension({ updateDelayMs: 100 });
-    pool = new ImageSetPool(() => env.client, { order: 'last' });
-    await closeAllEditors(); // what an earlier test file left open
-    // VS Code for the web auto-saves by default; these tests save when they mean to (see the auto save test).
-    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
-  });
-
-  after(async () => {
-    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
-    await env?.dispose();
-  });
-
-  beforeEach(() => {
-    prompts = new FakePrompts();
-    env.api.setPrompts(prompts);
-  });
-
-  afterEach(async () => {
-    env.api.setPrompts(undefined);
-    await closeAllEditors();
-    prompts.assertDone();
-  });
+  const t = useEditingEnvironment({ order: 'last' });
 
   async function diagnosticsOf(uri: vscode.Uri, predicate: (d: readonly vscode.Diagnostic[]) => boolean): Promise<readonly vscode.Diagnostic[]> {
     return until('the expected diagnostics', () => {
@@ -46,9 +19,9 @@ describe('preview, CLI command and diagnostics', function () {
   }
 
   it('Preview Update shows the exact request of the unsaved edit, grouped, with the force flag; nothing is sent', async () => {
-    const id = await pool.take('nonPrimary');
+    const id = await t.pool.take('nonPrimary');
     const editor = await openMetadata(id);
-    const before = await emulatorImageSet(env.client, id);
+    const before = await emulatorImageSet(t.env.client, id);
     let instance!: ReturnType<typeof firstInstance>;
     await editJson(editor, (d) => {
       d.Patient.DICOM.PatientName = 'PREVIEW^NAME';
@@ -73,7 +46,7 @@ describe('preview, CLI command and diagnostics', function () {
       Study: { Series: { [instance.seriesUid]: { Instances: { [instance.uid]: { DICOM: { SOPInstanceUID: '2.25.777' } } } } } },
     });
     assert.equal(shown.requests[0].latestVersionId, before.versionId);
-    assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId, 'the preview sent nothing');
+    assert.equal((await emulatorImageSet(t.env.client, id)).versionId, before.versionId, 'the preview sent nothing');
     assert.ok(editor.document.isDirty);
 
     // Typing on updates the open preview.
@@ -82,7 +55,7 @@ describe('preview, CLI command and diagnostics', function () {
   });
 
   it('Preview Update groups refused changes and says Save sends nothing', async () => {
-    const id = await pool.take('primary');
+    const id = await t.pool.take('primary');
     const editor = await openMetadata(id);
     await editJson(editor, (d) => { d.DatastoreID = 'f'.repeat(32); });
     const preview = await vscode.commands.executeCommand<vscode.TextDocument>('healthImaging.previewUpdate', editor.document.uri);
@@ -92,9 +65,9 @@ describe('preview, CLI command and diagnostics', function () {
   });
 
   it('Copy as AWS CLI Command puts a runnable, safely quoted command on the clipboard', async () => {
-    const id = await pool.take('nonPrimary');
+    const id = await t.pool.take('nonPrimary');
     const editor = await openMetadata(id);
-    const before = await emulatorImageSet(env.client, id);
+    const before = await emulatorImageSet(t.env.client, id);
     await editJson(editor, (d) => { d.Patient.DICOM.PatientName = `O'HARA^"Q" $HOME`; });
 
     const text = await vscode.commands.executeCommand<string>('healthImaging.copyUpdateAsCliCommand');
@@ -107,12 +80,12 @@ describe('preview, CLI command and diagnostics', function () {
     const quoted = /--update-image-set-metadata-updates '(.*)'\n$/s.exec(text)![1];
     const updates = JSON.parse(quoted.replace(/'\\''/g, `'`)) as Json;
     assert.deepEqual(JSON.parse(updates.DICOMUpdates.updatableAttributes), { SchemaVersion: 1.1, Patient: { DICOM: { PatientName: `O'HARA^"Q" $HOME` } } });
-    assert.match(prompts.of('information')[0].message, /Copied the AWS CLI command/);
-    assert.equal((await emulatorImageSet(env.client, id)).versionId, before.versionId);
+    assert.match(t.prompts.of('information')[0].message, /Copied the AWS CLI command/);
+    assert.equal((await emulatorImageSet(t.env.client, id)).versionId, before.versionId);
   });
 
   it('diagnostics: invalid JSON at its position, refused edits as errors, needs-force as information, on their ranges', async () => {
-    const id = await pool.take('nonPrimary');
+    const id = await t.pool.take('nonPrimary');
     const editor = await openMetadata(id);
     const uri = editor.document.uri;
 

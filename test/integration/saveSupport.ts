@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { SEED_DATASTORE_ID } from '../../src/emulator/server';
-import { until } from './helpers';
+import { FakePrompts } from './fakePrompts';
+import { setUpExtension, until, type ExtensionEnv } from './helpers';
 
 export const DATASTORE_ID = SEED_DATASTORE_ID;
 
@@ -148,4 +149,42 @@ export async function closeAllEditors(): Promise<void> {
 /** Writes through the `healthimaging:` file system, as VS Code's save (or its "Overwrite") does. */
 export async function writeThroughProvider(document: vscode.TextDocument, text = document.getText()): Promise<void> {
   await vscode.workspace.fs.writeFile(document.uri, Buffer.from(text, 'utf8'));
+}
+
+/** What a save, revert or preview test file works with; set by the hooks of useEditingEnvironment. */
+export interface EditingEnvironment {
+  env: ExtensionEnv;
+  pool: ImageSetPool;
+  prompts: FakePrompts;
+}
+
+/**
+ * The mocha hooks every editing test file shares: a seeded emulator and the extension pointed at it,
+ * auto save off (VS Code for the web auto-saves by default; these tests save when they mean to), a
+ * fresh recording fake for each test's dialog answers (every scripted answer must have been used),
+ * and no editor or injected fault left behind. Call it inside `describe`.
+ */
+export function useEditingEnvironment(slice: { order: 'first' | 'last'; skip?: number }): EditingEnvironment {
+  const handles = {} as EditingEnvironment;
+  before(async () => {
+    handles.env = await setUpExtension({ updateDelayMs: 100 });
+    handles.pool = new ImageSetPool(() => handles.env.client, slice);
+    await closeAllEditors(); // what an earlier test file left open
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    await vscode.workspace.getConfiguration('files').update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+    await handles.env?.dispose();
+  });
+  beforeEach(() => {
+    handles.prompts = new FakePrompts();
+    handles.env.api.setPrompts(handles.prompts);
+  });
+  afterEach(async () => {
+    handles.env.api.setPrompts(undefined);
+    handles.env.emulator.faults.reset();
+    await closeAllEditors();
+    handles.prompts.assertDone();
+  });
+  return handles;
 }
