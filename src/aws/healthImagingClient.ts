@@ -39,20 +39,7 @@ export interface ImageSetSummary {
   };
 }
 
-export interface ImageSetProperties {
-  datastoreId: string;
-  imageSetId: string;
-  versionId: string;
-  imageSetState: ImageSetState;
-  imageSetWorkflowStatus?: ImageSetWorkflowStatus;
-  createdAt?: Date;
-  updatedAt?: Date;
-  message?: string;
-  imageSetArn?: string;
-  forced?: boolean;
-  isPrimary?: boolean;
-}
-
+/** One version of an image set, as ListImageSetVersions lists it. */
 export interface ImageSetVersion {
   imageSetId: string;
   versionId: string;
@@ -63,6 +50,12 @@ export interface ImageSetVersion {
   message?: string;
   forced?: boolean;
   isPrimary?: boolean;
+}
+
+/** GetImageSet: a version plus where the image set lives. */
+export interface ImageSetProperties extends ImageSetVersion {
+  datastoreId: string;
+  imageSetArn?: string;
 }
 
 /** The answer of UpdateImageSetMetadata: the new version, usually LOCKED / UPDATING. */
