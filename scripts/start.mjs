@@ -127,7 +127,9 @@ async function main() {
 
     const server = await host.startCodeServer({
       userDataDir, extensionsDir, folder, port, env: awsEnv, smokeTestDriver: false,
-      settings: { 'workbench.startupEditor': 'none' },
+      // VS Code for the web saves automatically by default; every save of image-set metadata is a new
+      // version, so the extension declines auto saves. Off here, saving is Ctrl+S as with a local file.
+      settings: { 'workbench.startupEditor': 'none', 'files.autoSave': 'off' },
     });
     started.push(() => server.stop());
     server.exited.then(({ code, signal }) => {
