@@ -21,6 +21,11 @@ export interface MetadataBase {
   text: string;
   updatedAt?: Date;
   isPrimary?: boolean;
+  /**
+   * Later versions known to hold this same content: an update that ended UPDATE_FAILED takes a
+   * version number but keeps the previous content (see noteUnchangedVersion).
+   */
+  unchangedVersions?: string[];
 }
 
 export interface MetadataSaveHandler {
@@ -97,6 +102,19 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     return parts.versionId ? this.versionCache.get(uri.toString()) : this.bases.get(latestKey(parts));
   }
 
+  /**
+   * Records that `versionId` holds the same content as the base of `uri` (an update of it failed).
+   * stat() then describes that version as the base, so the next save is not met by VS Code's "the
+   * file is newer", and the save flow submits against that version.
+   */
+  noteUnchangedVersion(uri: vscode.Uri, versionId: string): void {
+    const base = this.bases.get(latestKey(parseMetadataUri(uri)));
+    if (base && base.versionId !== versionId && !base.unchangedVersions?.includes(versionId)) {
+      // the same object: its parsed document stays cached by the save flow
+      base.unchangedVersions = [...(base.unchangedVersions ?? []), versionId];
+    }
+  }
+
   /** The timing of the last read of `uri` (ids, sizes and milliseconds only). */
   getReadTiming(uri: vscode.Uri): ReadTiming | undefined {
     return this.timings.get(uri.toString());
@@ -132,8 +150,11 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     const known = parts.versionId ? this.versionCache.get(uri.toString()) : this.bases.get(latestKey(parts));
     // A newer version than the known one gets a different size too: VS Code reports "the file is
     // newer" (Compare / Overwrite) only when both mtime and size (its etag) differ from what it opened.
-    let size = known ? Buffer.byteLength(known.text, 'utf8') + (known.versionId === props.versionId ? 0 : 1) : 0;
-    let mtime = props.updatedAt?.getTime() ?? props.createdAt?.getTime() ?? 0;
+    // A version known to hold the base's content (a failed update) is described as the base itself.
+    const sameAsKnown = known !== undefined && (known.versionId === props.versionId || known.unchangedVersions?.includes(props.versionId) === true);
+    let size = known ? Buffer.byteLength(known.text, 'utf8') + (sameAsKnown ? 0 : 1) : 0;
+    const modified = sameAsKnown && known.versionId !== props.versionId && known.updatedAt ? known.updatedAt : props.updatedAt;
+    let mtime = modified?.getTime() ?? props.createdAt?.getTime() ?? 0;
     const written = parts.versionId ? undefined : this.justWritten.get(latestKey(parts));
     if (written) {
       // Between a save and its completion VS Code records this stat: describe the text it wrote

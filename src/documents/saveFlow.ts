@@ -29,7 +29,7 @@ const MAX_DETAIL_LINES = 15;
 const MAX_MESSAGE_ITEMS = 5;
 
 export interface SaveFlowDependencies {
-  provider: Pick<MetadataFileSystemProvider, 'setSaveHandler'>;
+  provider: Pick<MetadataFileSystemProvider, 'setSaveHandler' | 'noteUnchangedVersion'>;
   getClient(): HealthImagingClient;
   prompts: Prompts;
   config: Pick<Config, 'maxAttributeBytes' | 'confirmForceUpdate'>;
@@ -170,7 +170,11 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
     //    Overwrite (or the save raced the other update). Apply this edit on top of the newer version.
     let updates: PayloadDocumentPair[] = plan.updates;
     let against = base.versionId;
-    if (latest.versionId !== base.versionId) {
+    if (latest.versionId !== base.versionId && base.unchangedVersions?.includes(latest.versionId)) {
+      // The newer version is a failed update of this same content: nothing to rebase onto.
+      log.info(`${where}: version ${latest.versionId} failed and holds version ${base.versionId}'s content; saving against it`);
+      against = latest.versionId;
+    } else if (latest.versionId !== base.versionId) {
       const latestDocument = JSON.parse(await client.getImageSetMetadata(datastoreId, imageSetId, latest.versionId)) as unknown;
       const overlaps = findOverlaps(original, latestDocument, parsed.value, plan);
       log.info(`${where}: edit made on version ${base.versionId}, latest is ${latest.versionId}; ${plural(overlaps.length, 'attribute')} changed on both sides`);
@@ -268,6 +272,10 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       } catch (error) {
         if (created !== undefined) {
           this._onDidUpdateImageSet.fire({ datastoreId, imageSetId, versionId: created });
+        }
+        if (error instanceof UpdateFailedError && index === 0 && (current === base.versionId || base.unchangedVersions?.includes(current))) {
+          // A failed first request keeps the content the edit was based on, under a new version id.
+          this.deps.provider.noteUnchangedVersion(uri, error.versionId);
         }
         throw this.failure(uri, error, { name, where, index, total: updates.length, applied: index, current, created });
       }
