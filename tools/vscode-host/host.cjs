@@ -61,9 +61,8 @@ function removeDirs(dirs) {
   }
 }
 
-/** Merges `settings` into `<userDataDir>/User/settings.json` (created when missing). */
-function writeUserSettings(userDataDir, settings) {
-  const file = path.join(userDataDir, 'User', 'settings.json');
+/** Merges `settings` into a settings.json file (created, with its folder, when missing). */
+function mergeSettingsFile(file, settings) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let current = {};
   if (fs.existsSync(file)) {
@@ -73,20 +72,18 @@ function writeUserSettings(userDataDir, settings) {
   return file;
 }
 
+/** Merges `settings` into `<userDataDir>/User/settings.json` (created when missing). */
+function writeUserSettings(userDataDir, settings) {
+  return mergeSettingsFile(path.join(userDataDir, 'User', 'settings.json'), settings);
+}
+
 /**
  * Merges `settings` into the remote ("Machine") settings, `<userDataDir>/Machine/settings.json`.
  * code-server's workbench is a remote window, where machine-scoped settings (such as
  * healthImaging.endpoint) are honoured only there, never in the user settings.
  */
 function writeMachineSettings(userDataDir, settings) {
-  const file = path.join(userDataDir, 'Machine', 'settings.json');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  let current = {};
-  if (fs.existsSync(file)) {
-    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { current = {}; }
-  }
-  fs.writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2) + '\n');
-  return file;
+  return mergeSettingsFile(path.join(userDataDir, 'Machine', 'settings.json'), settings);
 }
 
 /**
