@@ -1,16 +1,14 @@
 // The adapter against the real emulator over real HTTP (real SDK, real gzip): no mocks.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { HealthImagingError } from '../../../src/aws/errors';
 import type { ImageSetSummary } from '../../../src/aws/healthImagingClient';
 import { SdkHealthImagingClient, gunzipIfNeeded, isGzip, listAllImageSetVersions } from '../../../src/aws/sdkHealthImagingClient';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import { DUMMY_KEYS, EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
 
-const PROFILE = 'healthimaging-emulator';
+const PROFILE = EMULATOR_PROFILE;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -30,25 +28,13 @@ async function rejection(promise: Promise<unknown>): Promise<HealthImagingError>
 
 describe('SdkHealthImagingClient against the emulator', function () {
   let emulator: RunningEmulator;
-  let dir: string;
   let client: SdkHealthImagingClient;
   let datastoreId: string;
   let all: ImageSetSummary[];
-  const saved: Record<string, string | undefined> = {};
-  const envVars = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+
+  useAwsProfileFiles({ config: '[profile no-region]\n', credentials: `[no-region]\n${DUMMY_KEYS}` });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hi-adapter-'));
-    writeFileSync(join(dir, 'config'), `[profile ${PROFILE}]\nregion = us-east-1\n\n[profile no-region]\n`);
-    writeFileSync(join(dir, 'credentials'),
-      `[${PROFILE}]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n\n` +
-      '[no-region]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n');
-    for (const v of envVars) {
-      saved[v] = process.env[v];
-      delete process.env[v];
-    }
-    process.env.AWS_CONFIG_FILE = join(dir, 'config');
-    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
     emulator = await startEmulator({ port: 0, seed: true, updateDelayMs: 50 });
     // no region setting: it comes from the profile, as with the AWS CLI
     client = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url });
@@ -57,14 +43,6 @@ describe('SdkHealthImagingClient against the emulator', function () {
   after(async () => {
     client?.dispose();
     await emulator?.close();
-    for (const v of envVars) {
-      if (saved[v] === undefined) {
-        delete process.env[v];
-      } else {
-        process.env[v] = saved[v];
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists the seeded data store (region from the profile, no runtime- host prefix)', async () => {

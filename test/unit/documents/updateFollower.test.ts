@@ -1,22 +1,17 @@
 // Sending updates and following them to the end, against the real emulator over real HTTP with
 // the real adapter. The waits of the back-off are recorded (and shortened), not timed.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HealthImagingError } from '../../../src/aws/errors';
 import { SdkHealthImagingClient } from '../../../src/aws/sdkHealthImagingClient';
 import { backoffDelays, followUpdate, submitUpdate, UpdateFailedError } from '../../../src/documents/updateFollower';
 import { SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import { EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
 
-const PROFILE = 'healthimaging-emulator';
+const PROFILE = EMULATOR_PROFILE;
 
 describe('documents/updateFollower against the emulator', function () {
   let emulator: RunningEmulator;
-  let dir: string;
   let client: SdkHealthImagingClient;
-  const envVars = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
-  const saved: Record<string, string | undefined> = {};
   let waits: number[];
   let logs: string[];
   // Short real waits, so the emulator's 50 ms update delay passes without a busy loop.
@@ -24,16 +19,9 @@ describe('documents/updateFollower against the emulator', function () {
   let next = 0;
   const imageSet = () => seedImageSetId(next++);
 
+  useAwsProfileFiles();
+
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hi-follow-'));
-    writeFileSync(join(dir, 'config'), `[profile ${PROFILE}]\nregion = us-east-1\n`);
-    writeFileSync(join(dir, 'credentials'), `[${PROFILE}]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n`);
-    for (const v of envVars) {
-      saved[v] = process.env[v];
-      delete process.env[v];
-    }
-    process.env.AWS_CONFIG_FILE = join(dir, 'config');
-    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
     emulator = await startEmulator({ port: 0, seed: true, updateDelayMs: 50 });
     // One attempt per SDK call: the retries seen here are the follower's own.
     client = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url, maxAttempts: 1 });
@@ -42,10 +30,6 @@ describe('documents/updateFollower against the emulator', function () {
   after(async () => {
     client?.dispose();
     await emulator?.close();
-    for (const v of envVars) {
-      if (saved[v] === undefined) delete process.env[v]; else process.env[v] = saved[v];
-    }
-    rmSync(dir, { recursive: true, force: true });
   });
 
   beforeEach(() => {
