@@ -1,15 +1,23 @@
 // Lint rules, including the layering of the source tree:
-//   core  <-  aws  <-  explorer / documents / shared  <-  extension.ts
-// src/core is pure (no vscode, no SDK, no I/O); src/aws and src/emulator never import vscode.
+//   core  <-  aws  <-  explorer / documents / language / frames / shared  <-  extension.ts
+// src/core is pure (no vscode, no SDK, no I/O); src/aws never imports vscode; the extension (src/)
+// never imports the emulator package (emulator/), and the emulator never imports vscode or any part
+// of the extension but its pure core (src/core). Tests and tools use the emulator through its package
+// name (`healthimaging-emulator`), never its sources.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const nodeIo = ['fs', 'fs/promises', 'http', 'https', 'net', 'zlib', 'child_process', 'os', 'path', 'dgram', 'tls', 'worker_threads', 'readline', 'stream'];
-const banVscode = { name: 'vscode', message: 'Only the VS Code glue (explorer, documents, shared, extension.ts) may import vscode.' };
+const banVscode = { name: 'vscode', message: 'Only the VS Code glue (explorer, documents, language, frames, shared, extension.ts) may import vscode.' };
+const banEmulator = { name: 'healthimaging-emulator', message: 'The extension never imports the emulator; it talks to any HealthImaging endpoint through the SDK.' };
+const emulatorSources = { group: ['**/emulator/src', '**/emulator/src/**'], message: 'Use the emulator through its package name, healthimaging-emulator.' };
+
+/** no-restricted-imports for a folder (a later config replaces the rule, so each folder lists all its bans). */
+const restrict = ({ paths = [], patterns = [] }) => ['error', { paths, patterns }];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tools/vscode-host/node_modules/**', '.vscode-test/**', '.test-results/**'] },
+  { ignores: ['**/out/**', 'dist/**', '**/node_modules/**', '.vscode-test/**', '.test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,27 +30,42 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: { 'no-console': 'error' },
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': restrict({ paths: [banEmulator], patterns: [emulatorSources] }),
+    },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [banVscode, ...nodeIo.flatMap((m) => [
+      'no-restricted-imports': restrict({
+        paths: [banVscode, banEmulator, ...nodeIo.flatMap((m) => [
           { name: m, message: 'src/core is pure: no I/O.' },
           { name: `node:${m}`, message: 'src/core is pure: no I/O.' },
         ])],
-        patterns: [{ group: ['@aws-sdk/*', '@smithy/*'], message: 'src/core must not import the AWS SDK.' }],
-      }],
+        patterns: [emulatorSources, { group: ['@aws-sdk/*', '@smithy/*'], message: 'src/core must not import the AWS SDK.' }],
+      }),
       'no-restricted-globals': ['error', { name: 'fetch', message: 'src/core is pure: no I/O.' }],
     },
   },
   {
-    files: ['src/aws/**/*.ts', 'src/emulator/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [banVscode] }] },
+    files: ['src/aws/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict({ paths: [banVscode, banEmulator], patterns: [emulatorSources] }) },
   },
   {
-    files: ['src/emulator/**/*.ts'],
-    rules: { 'no-console': 'off' },
+    files: ['emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict({
+        paths: [banVscode],
+        patterns: [{
+          group: ['**/src/*', '**/src/**', '!**/src/core', '!**/src/core/**', '!../src/**', '!./**'],
+          message: 'The emulator shares only the pure core (src/core) with the extension.',
+        }],
+      }),
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'tools/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict({ patterns: [emulatorSources] }) },
   },
 );

@@ -29,7 +29,7 @@ function hashOf(files) {
 
 export function ensureNodeModules() {
   const stamp = join(root, 'node_modules', '.install-stamp');
-  const want = hashOf([join(root, 'package.json'), join(root, 'package-lock.json')]);
+  const want = hashOf([join(root, 'package.json'), join(root, 'package-lock.json'), join(root, 'emulator', 'package.json')]);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   console.log('[bootstrap] installing npm packages (npm ci)');
   mustRun('npm', ['ci', '--no-audit', '--no-fund']);
@@ -37,6 +37,8 @@ export function ensureNodeModules() {
 }
 
 export function build() {
+  // The emulator package first: the tests import it (by its package name) from its compiled output.
+  mustRun('npx', ['tsc', '-b', 'emulator']);
   mustRun('npx', ['tsc', '-p', 'tsconfig.json']);
   mustRun('node', ['esbuild.mjs']);
 }

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureEmulatorBuilt } from './emulator-build.mjs';
-import { root } from './bootstrap.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -21,7 +20,7 @@ const CONCURRENCY = opt('--concurrency', 8);
 const cli = ensureEmulatorBuilt('cli');
 const require = createRequire(import.meta.url);
 const { MedicalImagingClient, GetImageSetMetadataCommand, GetImageSetCommand } = require('@aws-sdk/client-medical-imaging');
-const { seedImageSetId, SEED_DATASTORE_ID } = require(join(root, 'out/src/emulator/server.js'));
+const { seedImageSetId, SEED_DATASTORE_ID } = require(ensureEmulatorBuilt('server'));
 const { gunzipSync } = require('node:zlib');
 
 /** Starts the emulator program; resolves when it prints its URL. */

@@ -44,7 +44,7 @@ try {
   if (!skipInstall) ensureNodeModules();
   console.log('\n=== build: type-check, lint, bundle ===');
   build();
-  if (run('npx', ['eslint', 'src', 'test', 'scripts', 'tools/vscode-host']) !== 0) {
+  if (run('npx', ['eslint', 'src', 'test', 'scripts', 'tools/vscode-host', 'emulator']) !== 0) {
     tiers.push({ tier: 'lint', passed: 0, failed: 1, skipped: 0 });
   }
   if ((wants('integration') || wants('e2e')) && !skipInstall && existsSync(join(root, 'tools/vscode-host/install.mjs'))) {
@@ -60,7 +60,7 @@ if (!setupFailed) {
   const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
   const reporter = join(root, 'test/reporter.js');
   if (wants('unit')) {
-    tierRun('unit', 'node', [mocha, '--reporter', reporter, '--timeout', '60000', 'out/test/unit/**/*.test.js']);
+    tierRun('unit', 'node', [mocha, '--reporter', reporter, '--timeout', '60000', 'out/test/unit/**/*.test.js', 'emulator/out/emulator/test/**/*.test.js']);
   }
   if (wants('integration') && existsSync(join(root, 'out/test/integration/runTests.js'))) {
     tierRun('integration', 'node', ['out/test/integration/runTests.js']);

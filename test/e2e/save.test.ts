@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import {
   GetImageSetCommand, GetImageSetMetadataCommand, MedicalImagingClient, SearchImageSetsCommand,
 } from '@aws-sdk/client-medical-imaging';
-import { SEED_DATASTORE_ID } from '../../src/emulator/server';
+import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { repoRoot, startE2E, type E2ESession, type Page } from '../../tools/vscode-host/driver';
 
 /** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */

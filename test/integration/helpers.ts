@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
 import type { ExtensionTestApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'healthimaging-tools.healthimaging-metadata-editor';

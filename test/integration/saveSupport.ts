@@ -9,7 +9,7 @@ import {
   type MedicalImagingClient,
 } from '@aws-sdk/client-medical-imaging';
 import { metadataUri } from '../../src/documents/metadataUri';
-import { SEED_DATASTORE_ID } from '../../src/emulator/server';
+import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { FakePrompts } from './fakePrompts';
 import { setUpExtension, until, type ExtensionEnv } from './helpers';
 

@@ -12,7 +12,7 @@
 // are declared below so that type-checking does not need this folder's node_modules.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
 
 /** The subset of playwright-core's Locator the tests use. */
 export interface Locator {

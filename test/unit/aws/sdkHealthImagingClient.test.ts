@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { HealthImagingError } from '../../../src/aws/errors';
 import type { ImageSetSummary } from '../../../src/aws/healthImagingClient';
 import { SdkHealthImagingClient, gunzipIfNeeded, isGzip, listAllImageSetVersions } from '../../../src/aws/sdkHealthImagingClient';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
 import { DUMMY_KEYS, EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
 
 const PROFILE = EMULATOR_PROFILE;

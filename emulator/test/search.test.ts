@@ -5,7 +5,7 @@ import {
   GetImageSetMetadataCommand, ResourceNotFoundException, SearchImageSetsCommand, ValidationException, paginateSearchImageSets,
   type ImageSetsMetadataSummary, type SearchCriteria,
 } from '@aws-sdk/client-medical-imaging';
-import { SEED_DATASTORE_ID, seedImageSetId } from '../../../src/emulator/server';
+import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
 import { readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;

@@ -1,10 +1,10 @@
 // Pure parts of the wire format: routing (URL-encoded ARNs), content types of frames, paging tokens,
 // validation messages and the search summary.
 import * as assert from 'node:assert/strict';
-import { route } from '../../../src/emulator/server';
-import { frameContentType } from '../../../src/emulator/service';
-import { summarize, studyDateTime } from '../../../src/emulator/search';
-import { ApiError, decodeToken, encodeToken, page, queryMaxResults, requireId } from '../../../src/emulator/wire';
+import { route } from '../src/server';
+import { frameContentType } from '../src/service';
+import { summarize, studyDateTime } from '../src/search';
+import { ApiError, decodeToken, encodeToken, page, queryMaxResults, requireId } from '../src/wire';
 
 describe('emulator: wire format helpers', () => {
   it('routes every operation by method and path, decoding labels (ARNs arrive URL-encoded)', () => {

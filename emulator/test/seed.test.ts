@@ -3,9 +3,9 @@
 
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
-import { computeMetadataUpdate } from '../../../src/core/metadataUpdate';
-import { LEVEL_TAGS } from '../../../src/emulator/dicomLevels';
-import { generateSeed, SEED_DATASTORE_NAME, SeedImageSet } from '../../../src/emulator/seed';
+import { computeMetadataUpdate } from '../../src/core/metadataUpdate';
+import { LEVEL_TAGS } from '../src/dicomLevels';
+import { generateSeed, SEED_DATASTORE_NAME, SeedImageSet } from '../src/seed';
 
 const dcmjs = require('dcmjs') as { data: { DicomMetaDictionary: { nameMap: Record<string, { tag: string; vr: string } | undefined> } } };
 

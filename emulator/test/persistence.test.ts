@@ -8,7 +8,7 @@ import {
   CreateDatastoreCommand, GetDatastoreCommand, GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand,
   ListTagsForResourceCommand, TagResourceCommand, UpdateImageSetMetadataCommand,
 } from '@aws-sdk/client-medical-imaging';
-import { SEED_DATASTORE_ID, seedImageSetId, startEmulator } from '../../../src/emulator/server';
+import { SEED_DATASTORE_ID, seedImageSetId, startEmulator } from '../src/server';
 import { clientFor, encodeJson, eventually, readMetadata } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;

@@ -8,7 +8,7 @@ import {
   TagResourceCommand, ThrottlingException, UpdateImageSetMetadataCommand, ValidationException, paginateListImageSetVersions,
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
-import { SEED_DATASTORE_ID, seedImageSetId } from '../../../src/emulator/server';
+import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
 import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;

@@ -2,7 +2,7 @@
 // the asynchronous state machine (LOCKED -> ACTIVE after a delay), updates through core's
 // rules, revert, copy, delete, search and tags. Import jobs live in importJobs.ts.
 import { randomBytes, createHash } from 'node:crypto';
-import { applyMetadataUpdate, checkMetadataUpdate, type MetadataUpdate } from '../core/metadataUpdate';
+import { applyMetadataUpdate, checkMetadataUpdate, type MetadataUpdate } from '../../src/core/metadataUpdate';
 import { parseSearchCriteria, runSearch, summarize, type Searchable } from './search';
 import {
   Store, type DatastoreRecord, type ImageSetRecord, type VersionRecord, type WorkflowStatus,

@@ -4,7 +4,7 @@
 // keywords from the DICOM data dictionary shipped with dcmjs). Every element that is not listed here,
 // including the file meta information (group 0002) and all private elements, stays at instance level.
 
-import ahiLevels from '../core/ahi-levels.json';
+import ahiLevels from '../../src/core/ahi-levels.json';
 
 export type MetadataLevel = 'Patient' | 'Study' | 'Series' | 'Instance';
 

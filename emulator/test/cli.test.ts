@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import {
   CreateDatastoreCommand, GetImageSetCommand, SearchImageSetsCommand, ThrottlingException, UpdateImageSetMetadataCommand,
 } from '@aws-sdk/client-medical-imaging';
-import { parseArgs } from '../../../src/emulator/cli';
-import { SEED_DATASTORE_ID, seedImageSetId } from '../../../src/emulator/server';
+import { parseArgs } from '../src/cli';
+import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
 import { encodeJson, eventually, rejection, startHarness, stopHarness, type Harness } from './helpers';
 
 function projectRoot(): string {
-  // out/test/unit/emulator -> project root
+  // emulator/out/emulator/test -> project root
   return path.resolve(__dirname, '..', '..', '..', '..');
 }
 

@@ -2,7 +2,7 @@
 // one change applied atomically to every primary image set of the study.
 import * as assert from 'node:assert/strict';
 import { GetImageSetCommand, GetImageSetMetadataCommand, UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
-import { SEED_DATASTORE_ID, seedImageSetId } from '../../../src/emulator/server';
+import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
 import { encodeJson, eventually, hold, readMetadata, release, startHarness, stopHarness, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;

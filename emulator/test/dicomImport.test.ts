@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import { computeMetadataUpdate } from '../../../src/core/metadataUpdate';
-import { convertDataset, readDicomFile } from '../../../src/emulator/dicomDataset';
-import { importDicomFiles, ImportedImageSet } from '../../../src/emulator/dicomImport';
-import { LEVEL_TAGS } from '../../../src/emulator/dicomLevels';
+import { computeMetadataUpdate } from '../../src/core/metadataUpdate';
+import { convertDataset, readDicomFile } from '../src/dicomDataset';
+import { importDicomFiles, ImportedImageSet } from '../src/dicomImport';
+import { LEVEL_TAGS } from '../src/dicomLevels';
 import { pydicomTestFilesSync } from './pydicomFiles';
 
 const dcmjs = require('dcmjs') as {

@@ -2,7 +2,7 @@
 // pointed at it (over HTTP, any credentials, no host prefix, no retries so faults are visible).
 import { gunzipSync } from 'node:zlib';
 import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/server';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/server';
 
 export interface Harness { emulator: RunningEmulator; client: MedicalImagingClient; url: string }
 
