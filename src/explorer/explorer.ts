@@ -10,6 +10,7 @@ import { metadataUri } from '../documents/metadataUri';
 import { CancellationError, registerCommand } from '../shared/commands';
 import type { Config } from '../shared/config';
 import type { Connection } from '../shared/connection';
+import { errorText } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import { describeError, type Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -31,10 +32,6 @@ interface VersionListing {
   items?: ImageSetVersion[];
   error?: HealthImagingError | Error;
   loading?: Promise<void>;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeDataProvider<ExplorerNode> {

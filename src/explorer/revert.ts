@@ -8,9 +8,9 @@ import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
 import { Commands, SCHEME } from '../constants';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
-import { shortId } from '../documents/saveFlow';
 import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
+import { formatTime, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -41,10 +41,6 @@ interface Target {
   datastoreId: string;
   imageSetId: string;
   versionId?: string;
-}
-
-function formatTime(date: Date | undefined): string | undefined {
-  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : undefined;
 }
 
 /** The quick pick item of a version: number, status, forced flag, time and message. */
