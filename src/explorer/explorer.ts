@@ -2,9 +2,10 @@
 // Loading, empty and error states are nodes ("Load more…", a placeholder, an error node that
 // retries); progress shows in the view. Commands on the tree are registered here.
 import * as vscode from 'vscode';
-import type { DatastoreSummary, ImageSetSummary, ImageSetVersion, SearchCriteria } from '../aws/healthImagingClient';
+import {
+  listAllDatastores, listAllImageSetVersions, type DatastoreSummary, type ImageSetSummary, type ImageSetVersion, type SearchCriteria,
+} from '../aws/healthImagingClient';
 import { HealthImagingError } from '../aws/errors';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
 import { Commands, ContextKeys, Settings, Views } from '../constants';
 import { metadataUri } from '../documents/metadataUri';
 import { CancellationError, registerCommand } from '../shared/commands';
@@ -214,16 +215,7 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     const started = Date.now();
     const generation = this.generation;
     try {
-      const items: DatastoreSummary[] = [];
-      await this.withViewProgress(async () => {
-        const client = this.connection.getClient();
-        let token: string | undefined;
-        do {
-          const page = await client.listDatastores(token, 50);
-          items.push(...page.items);
-          token = page.nextToken;
-        } while (token);
-      });
+      const items = await this.withViewProgress(() => listAllDatastores(this.connection.getClient()));
       if (generation !== this.generation) {
         return; // refreshed meanwhile: the next request loads again
       }

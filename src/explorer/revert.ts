@@ -3,8 +3,7 @@
 // to UPDATED, then refresh open documents and the tree. From the palette it works on the active
 // document's image set (or asks for data store and image set); from the tree on the node's.
 import * as vscode from 'vscode';
-import type { HealthImagingClient, ImageSetVersion } from '../aws/healthImagingClient';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
+import { listAllDatastores, listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands, SCHEME } from '../constants';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
@@ -178,13 +177,7 @@ export class RevertCommand extends Disposable {
   }
 
   private async pickImageSet(client: HealthImagingClient): Promise<Target> {
-    const datastores: { datastoreId: string; datastoreName: string; datastoreStatus: string }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.listDatastores(token, 50);
-      datastores.push(...page.items);
-      token = page.nextToken;
-    } while (token);
+    const datastores = await listAllDatastores(client);
     const active = datastores.filter((d) => d.datastoreStatus === 'ACTIVE');
     if (active.length === 0) {
       throw new Error('There is no active data store to revert an image set in.');
