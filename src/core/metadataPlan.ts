@@ -6,7 +6,6 @@
 
 import { MetadataLevel, elementByTag, isTagKey } from './dicomDictionary';
 import { JsonObject, hasOwn, isObject, keyCount, sameJson, setOwn, toPointer, utf8Length } from './json';
-import type { ComputeOptions, MetadataUpdate, MetadataUpdatePlan } from './metadataUpdate';
 import {
   DEFAULT_MAX_ATTRIBUTE_BYTES,
   IMMUTABLE_INSTANCE_KEYS,
@@ -32,6 +31,29 @@ import {
   unknownInstanceReason,
   unknownSeriesReason,
 } from './updateRules';
+
+/** One UpdateImageSetMetadata request's DICOMUpdates, as JSON documents (before base64). */
+export interface MetadataUpdate {
+  updatableAttributes?: object;
+  removableAttributes?: object;
+}
+
+export interface MetadataUpdatePlan {
+  /** The requests, in order; [] when nothing changed; several only when split for size. */
+  updates: MetadataUpdate[];
+  /** True when any change needs force. */
+  force: boolean;
+  forceReasons: PathReason[];
+  /** Non-empty: nothing may be sent. */
+  refused: PathReason[];
+}
+
+export interface ComputeOptions {
+  /** Limit of each of updatableAttributes / removableAttributes, in bytes of UTF-8 JSON. Default 10,000. */
+  maxAttributeBytes?: number;
+  /** A primary image set: what would need force, and Patient- or Series-level changes, are refused. */
+  isPrimary?: boolean;
+}
 
 type Kind = 'update' | 'remove';
 
