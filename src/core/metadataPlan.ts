@@ -7,7 +7,7 @@
 import { MetadataLevel, elementByTag, isTagKey } from './dicomDictionary';
 import { JsonObject, hasOwn, isObject, keyCount, sameJson, setOwn, toPointer, utf8Length } from './json';
 import {
-  DEFAULT_MAX_ATTRIBUTE_BYTES,
+  DEFAULT_SPLIT_ATTRIBUTE_BYTES,
   IMMUTABLE_INSTANCE_KEYS,
   IMMUTABLE_ROOT_KEYS,
   PathReason,
@@ -49,7 +49,7 @@ export interface MetadataUpdatePlan {
 }
 
 export interface ComputeOptions {
-  /** Limit of each of updatableAttributes / removableAttributes, in bytes of UTF-8 JSON. Default 10,000. */
+  /** Limit of each of updatableAttributes / removableAttributes, in bytes of UTF-8 JSON. Default DEFAULT_SPLIT_ATTRIBUTE_BYTES. */
   maxAttributeBytes?: number;
   /** A primary image set: what would need force, and Patient- or Series-level changes, are refused. */
   isPrimary?: boolean;
@@ -420,7 +420,7 @@ function pack(p: Planner, limit: number): MetadataUpdate[] {
  */
 export function computeMetadataUpdate(original: unknown, edited: unknown, options?: ComputeOptions): MetadataUpdatePlan {
   if (!isObject(original)) throw new Error('computeMetadataUpdate: the original document is not a JSON object.');
-  const limit = options?.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES;
+  const limit = options?.maxAttributeBytes ?? DEFAULT_SPLIT_ATTRIBUTE_BYTES;
   if (!(limit > BASE_BYTES)) throw new Error(`computeMetadataUpdate: maxAttributeBytes must be more than ${BASE_BYTES}.`);
   const p = new Planner(options?.isPrimary === true);
   if (!isObject(edited)) {

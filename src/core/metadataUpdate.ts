@@ -47,7 +47,7 @@ export type { PathReason } from './updateRules';
 export { computeMetadataUpdate, rekeyChangedUids } from './metadataPlan';
 export type { ComputeOptions, MetadataUpdate, MetadataUpdatePlan } from './metadataPlan';
 
-export { DEFAULT_MAX_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION } from './updateRules';
+export { DEFAULT_SPLIT_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION, SERVICE_MAX_ATTRIBUTE_BYTES } from './updateRules';
 
 const ROOT_PLACE = 'the document';
 const ROOT_ALLOWED = 'SchemaVersion, DatastoreID, ImageSetID, Patient and Study';
