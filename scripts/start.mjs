@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureNodeModules, root, run } from './bootstrap.mjs';
+import { emulatorModule } from './emulator-build.mjs';
 import { packageExtension } from './package.mjs';
 
 const require = createRequire(import.meta.url);
@@ -119,10 +120,12 @@ async function main() {
     const userDataDir = join(temp, 'user-data');
     const extensionsDir = join(temp, 'extensions');
     mkdirSync(extensionsDir, { recursive: true });
-    const awsEnv = host.writeEmulatorCredentials(join(temp, 'aws'));
+    // The emulator CLI built the package before it listened.
+    const { EMULATOR_PROFILE, EMULATOR_REGION, writeEmulatorProfile } = require(emulatorModule('profile'));
+    const awsEnv = writeEmulatorProfile(join(temp, 'aws'));
     // code-server shows a remote window: the machine-scoped endpoint setting is honoured only in
     // the remote ("Machine") settings, so the extension's settings go there.
-    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulatorUrl));
+    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulatorUrl, { profile: EMULATOR_PROFILE, region: EMULATOR_REGION }));
     host.installExtension(vsix, { userDataDir, extensionsDir });
 
     const server = await host.startCodeServer({
@@ -137,7 +140,7 @@ async function main() {
       console.error(`[start] code-server exited (${code ?? signal}); stopping`);
       stopAll(1);
     });
-    say(`emulator: ${emulatorUrl} (data: ${dataOption ? dataDir : 'temporary'}); AWS profile healthimaging-emulator`);
+    say(`emulator: ${emulatorUrl} (data: ${dataOption ? dataDir : 'temporary'}); AWS profile ${EMULATOR_PROFILE}`);
     say('VS Code (code-server 4.139.1) with the extension installed from ' + vsix.slice(root.length + 1));
     console.log(`\nOpen ${server.url}\n`);
     say('press Ctrl+C to stop everything');

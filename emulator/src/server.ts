@@ -13,6 +13,11 @@ import { Service, stableId, type ServiceRequest, type ServiceResponse, type Serv
 import { Store } from './store';
 import { ApiError, type ErrorType } from './wire';
 
+// The package's entry point also gives clients the emulator's AWS profile.
+export {
+  EMULATOR_CREDENTIALS, EMULATOR_KEYS_INI, EMULATOR_PROFILE, EMULATOR_REGION, writeEmulatorProfile, type AwsProfileFiles,
+} from './profile';
+
 /** The error shapes of the service model (what errorNext can inject). */
 export const MODELLED_ERRORS = [
   'ValidationException', 'AccessDeniedException', 'ResourceNotFoundException', 'ConflictException', 'ThrottlingException',

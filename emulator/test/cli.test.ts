@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { parseArgs } from '../src/cli';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, rejection, startHarness, stopHarness, type Harness } from './helpers';
+import { encodeJson, until, rejection, startHarness, stopHarness, type Harness } from './helpers';
 
 function projectRoot(): string {
   // emulator/out/emulator/test -> project root
@@ -43,7 +43,7 @@ describe('emulator: command line, throttling and logging', function () {
     child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const url = await eventually(`the listening line (stdout: ${out} stderr: ${err})`, async () => /HealthImaging emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60000);
+      const url = await until(`the listening line (stdout: ${out} stderr: ${err})`, async () => /HealthImaging emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60000);
       const health = await (await fetch(`${url}/_emulator/health`)).json() as { status: string; imageSets: number };
       assert.equal(health.status, 'ok');
       assert.equal(health.imageSets, 0, 'no --seed, no data');
@@ -99,7 +99,7 @@ describe('emulator: command line, throttling and logging', function () {
         datastoreId: SEED_DATASTORE_ID, imageSetId, latestVersionId: '1',
         updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: encodeJson({ SchemaVersion: 1.1, Patient: { DICOM: { PatientName: 'Secretname^Confidential' } } }) } },
       }));
-      await eventually('UPDATED', async () => {
+      await until('UPDATED', async () => {
         const r = await h.client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
         return r.imageSetWorkflowStatus === 'UPDATED' ? r : undefined;
       });

@@ -9,7 +9,7 @@ import {
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, until, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
@@ -25,7 +25,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
   const getImageSet = (imageSetId: string, versionId?: string) => h.client.send(new GetImageSetCommand({ datastoreId, imageSetId, versionId }));
   const metadata = async (imageSetId: string, versionId?: string): Promise<Doc> =>
     readMetadata((await h.client.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }))).imageSetMetadataBlob as never);
-  const settle = (imageSetId: string): Promise<GetImageSetCommandOutput> => eventually(`image set ${imageSetId} to leave LOCKED`, async () => {
+  const settle = (imageSetId: string): Promise<GetImageSetCommandOutput> => until(`image set ${imageSetId} to leave LOCKED`, async () => {
     const r = await getImageSet(imageSetId);
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });

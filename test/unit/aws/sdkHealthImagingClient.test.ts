@@ -3,11 +3,10 @@ import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { HealthImagingError } from '../../../src/aws/errors';
-import type { ImageSetSummary } from '../../../src/aws/healthImagingClient';
-import { listAllDatastores, listAllImageSetVersions, listAllPages } from '../../../src/aws/healthImagingClient';
+import { listAllDatastores, listAllImageSetVersions, listAllPages, type ImageSetSummary } from '../../../src/aws/healthImagingClient';
 import { SdkHealthImagingClient, gunzipIfNeeded, isGzip } from '../../../src/aws/sdkHealthImagingClient';
-import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
-import { DUMMY_KEYS, EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
+import { EMULATOR_CREDENTIALS, EMULATOR_KEYS_INI, EMULATOR_PROFILE, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import { useAwsProfileFiles } from '../awsProfileFiles';
 
 const PROFILE = EMULATOR_PROFILE;
 
@@ -33,7 +32,7 @@ describe('SdkHealthImagingClient against the emulator', function () {
   let datastoreId: string;
   let all: ImageSetSummary[];
 
-  useAwsProfileFiles({ config: '[profile no-region]\n', credentials: `[no-region]\n${DUMMY_KEYS}` });
+  useAwsProfileFiles({ config: '[profile no-region]\n', credentials: `[no-region]\n${EMULATOR_KEYS_INI}` });
 
   before(async () => {
     emulator = await startEmulator({ port: 0, seed: true, updateDelayMs: 50 });
@@ -211,7 +210,7 @@ describe('SdkHealthImagingClient against the emulator', function () {
       });
       assert.ok(lines.length >= 4, lines.join('\n'));
       assert.ok(lines.some((l) => l.includes(s.imageSetId) && /GetImageSetMetadata .* ok in \d+ ms/.test(l)), lines.join('\n'));
-      const secrets = [patientId, doc.Patient.DICOM.PatientName, doc.Study.DICOM.StudyInstanceUID, 'SECRET^NAME', 'AKIAEMULATOREXAMPLE', 'emulator-secret']
+      const secrets = [patientId, doc.Patient.DICOM.PatientName, doc.Study.DICOM.StudyInstanceUID, 'SECRET^NAME', EMULATOR_CREDENTIALS.accessKeyId, EMULATOR_CREDENTIALS.secretAccessKey]
         .filter((x): x is string => typeof x === 'string' && x.length > 0);
       for (const line of lines) {
         for (const secret of secrets) {

@@ -4,8 +4,8 @@ import * as assert from 'node:assert/strict';
 import { HealthImagingError } from '../../../src/aws/errors';
 import { SdkHealthImagingClient } from '../../../src/aws/sdkHealthImagingClient';
 import { backoffDelays, followUpdate, submitUpdate, UpdateFailedError } from '../../../src/documents/updateFollower';
-import { SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
-import { EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
+import { EMULATOR_PROFILE, SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import { useAwsProfileFiles } from '../awsProfileFiles';
 
 const PROFILE = EMULATOR_PROFILE;
 
