@@ -33,6 +33,10 @@ describe('emulator: command line, throttling and logging', function () {
     assert.throws(() => parseArgs(['--port', '70000']), /--port/);
     assert.throws(() => parseArgs(['--data']), /--data needs a folder/);
     assert.throws(() => parseArgs(['--frobnicate']), /unknown argument '--frobnicate'/);
+    assert.throws(() => parseArgs(['some-folder']), /unknown argument 'some-folder'/);
+    assert.throws(() => parseArgs(['--data', '--seed']), /--data needs a folder/);
+    assert.throws(() => parseArgs(['--seed=yes']), /--seed takes no value \(got yes\)/);
+    assert.equal(parseArgs(['-h']).help, true);
   });
 
   it('scripts/emulator.mjs (npm run emulator) prints the listening line, serves 127.0.0.1 and stops on SIGTERM', async () => {
