@@ -207,19 +207,9 @@ export class SdkHealthImagingClient implements HealthImagingClient {
   async getImageSet(datastoreId: string, imageSetId: string, versionId?: string): Promise<ImageSetProperties> {
     return this.call('GetImageSet', `${datastoreId}/${imageSetId}${versionId ? ` v${versionId}` : ''}`, async (c) => {
       const out = await c.send(new GetImageSetCommand({ datastoreId, imageSetId, versionId }));
-      return {
-        datastoreId: out.datastoreId ?? datastoreId,
-        imageSetId: out.imageSetId ?? imageSetId,
-        versionId: out.versionId ?? '',
-        imageSetState: (out.imageSetState ?? 'ACTIVE') as ImageSetState,
-        imageSetWorkflowStatus: out.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
-        createdAt: out.createdAt,
-        updatedAt: out.updatedAt,
-        message: out.message,
-        imageSetArn: out.imageSetArn,
-        forced: out.overrides?.forced,
-        isPrimary: out.isPrimary,
-      };
+      // GetImageSet spells the workflow status imageSetWorkflowStatus, ListImageSetVersions ImageSetWorkflowStatus.
+      const version = toVersion({ ...out, imageSetId: out.imageSetId ?? imageSetId, ImageSetWorkflowStatus: out.imageSetWorkflowStatus });
+      return { ...version, datastoreId: out.datastoreId ?? datastoreId, imageSetArn: out.imageSetArn };
     });
   }
 
