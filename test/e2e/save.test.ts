@@ -56,6 +56,11 @@ describe('saving and reverting in the workbench', function () {
     return JSON.parse((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')) as Json;
   };
   const imageSet = () => client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
+  /** The image set once a version after `versionId` is UPDATED. */
+  const untilUpdatedAfter = (versionId: string | undefined, what: string) => until(what, async () => {
+    const now = await imageSet();
+    return now.versionId !== versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
+  }, 30_000, 200);
   const editorText = () => e2e.page.locator('.editor-group-container.active .monaco-editor .view-lines');
   const modal = () => e2e.page.locator('.monaco-dialog-box');
 
@@ -101,10 +106,7 @@ describe('saving and reverting in the workbench', function () {
     await e2e.screenshot('save-1-edited');
     await page.keyboard.press('Control+S');
 
-    const saved = await until('the new version in the emulator', async () => {
-      const now = await imageSet();
-      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
-    }, 30_000, 200);
+    const saved = await untilUpdatedAfter(before.versionId, 'the new version in the emulator');
     assert.equal(saved.versionId, String(Number(before.versionId) + 1));
     assert.equal((await metadata()).Patient.DICOM.PatientName, 'E2E^SAVED');
     await page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ state: 'visible', timeout: 30_000 });
@@ -135,10 +137,7 @@ describe('saving and reverting in the workbench', function () {
     await e2e.screenshot('save-3-force-modal');
     await dialog.locator('.monaco-button').filter({ hasText: 'Update with Force' }).first().click();
 
-    const saved = await until('the forced version', async () => {
-      const now = await imageSet();
-      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
-    }, 30_000, 200);
+    const saved = await untilUpdatedAfter(before.versionId, 'the forced version');
     assert.equal(saved.overrides?.forced, true);
     const held = await metadata();
     const series = Object.values(held.Study.Series as Json)[0] as Json;
@@ -165,10 +164,7 @@ describe('saving and reverting in the workbench', function () {
     await e2e.screenshot('save-6-revert-diff-and-confirm');
     await dialog.locator('.monaco-button').filter({ hasText: 'Revert' }).first().click();
 
-    const reverted = await until('the revert version', async () => {
-      const now = await imageSet();
-      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
-    }, 30_000, 200);
+    const reverted = await untilUpdatedAfter(before.versionId, 'the revert version');
     assert.equal(reverted.versionId, String(Number(before.versionId) + 1));
     const held = await metadata();
     assert.deepEqual(held.Patient, version1.Patient);

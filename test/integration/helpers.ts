@@ -12,6 +12,7 @@ import {
   EMULATOR_CREDENTIALS, EMULATOR_PROFILE, EMULATOR_REGION, startEmulator, writeEmulatorProfile, type RunningEmulator,
 } from 'healthimaging-emulator';
 import type { ExtensionTestApi } from '../../src/extension';
+import { setAsideEnv } from '../support/environment';
 
 export const EXTENSION_ID = 'healthimaging-tools.healthimaging-metadata-editor';
 
@@ -50,19 +51,7 @@ export { until } from '../support/until';
  * AWS_PROFILE and AWS_REGION unset; returns a function that restores the environment.
  */
 export function useEmulatorProfile(dir: string): () => void {
-  const files = writeEmulatorProfile(dir);
-  const savedEnv: Record<string, string | undefined> = {};
-  for (const key of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION']) {
-    savedEnv[key] = process.env[key];
-  }
-  Object.assign(process.env, files);
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_REGION;
-  return () => {
-    for (const [key, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[key]; else process.env[key] = value;
-    }
-  };
+  return setAsideEnv(['AWS_PROFILE', 'AWS_REGION'], { ...writeEmulatorProfile(dir) });
 }
 
 export async function setUpExtension(options: SetUpOptions = {}): Promise<ExtensionEnv> {

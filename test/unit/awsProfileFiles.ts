@@ -7,29 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeEmulatorProfile } from 'healthimaging-emulator';
+import { setAsideEnv } from '../support/environment';
 
 const AWS_VARIABLES = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
 export function useAwsProfileFiles(extra: { config?: string; credentials?: string } = {}): void {
   let dir: string | undefined;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'hi-aws-'));
-    const files = writeEmulatorProfile(dir, extra);
-    for (const v of AWS_VARIABLES) {
-      saved[v] = process.env[v];
-      delete process.env[v];
-    }
-    Object.assign(process.env, files);
+    restoreEnv = setAsideEnv(AWS_VARIABLES, { ...writeEmulatorProfile(dir, extra) });
   });
   after(() => {
-    for (const v of AWS_VARIABLES) {
-      if (saved[v] === undefined) {
-        delete process.env[v];
-      } else {
-        process.env[v] = saved[v];
-      }
-    }
+    restoreEnv?.();
     if (dir) {
       rmSync(dir, { recursive: true, force: true });
     }
