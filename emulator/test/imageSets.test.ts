@@ -410,4 +410,20 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { failNextUpdates: number; latencyMs: number; updateDelayMs: number };
     assert.deepEqual([state.failNextUpdates, state.latencyMs, state.updateDelayMs], [0, 0, 50]);
   });
+
+  it('counts the requests of each operation by status, in process and over HTTP, from the last reset', async () => {
+    const id = PRIMARY[1] as string;
+    h.emulator.faults.reset();
+    h.emulator.faults.throttleNext('GetImageSet', 2);
+    for (let i = 0; i < 2; i++) assert.ok((await rejection(getImageSet(id))) instanceof ThrottlingException);
+    await getImageSet(id);
+    await rejection(getImageSet('f'.repeat(32)));
+    assert.deepEqual(h.emulator.faults.requestCounts(), { GetImageSet: { total: 4, byStatus: { 200: 1, 404: 1, 429: 2 } } });
+    const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { requests: unknown };
+    assert.deepEqual(state.requests, { GetImageSet: { total: 4, byStatus: { 200: 1, 404: 1, 429: 2 } } });
+    const health = await (await fetch(`${h.url}/_emulator/health`)).json() as { faults: { requests: unknown } };
+    assert.deepEqual(health.faults.requests, state.requests, 'the emulator\'s own paths are not counted');
+    h.emulator.faults.reset();
+    assert.deepEqual(h.emulator.faults.requestCounts(), {});
+  });
 });
