@@ -17,7 +17,7 @@ import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import type { MetadataBase, MetadataFileSystemProvider, MetadataSaveHandler } from './metadataFileSystemProvider';
 import { metadataUri } from './metadataUri';
-import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
+import { followUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
 import { findOverlaps, rebaseUpdates, shortValue, type Overlap, type PayloadDocumentPair } from './updatePlanView';
 
 export const UPDATE_WITH_FORCE = 'Update with Force';
@@ -234,7 +234,8 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       let created: string | undefined;
       try {
         progress.report({ message: `sending${step}` });
-        const result = await submitUpdate(client, { datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] }, options);
+        // Throttling is retried inside the adapter (MAX_ATTEMPTS_PER_REQUEST); what is left is followed here.
+        const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] });
         created = result.latestVersionId;
         this.deps.log.info(`${where}: request ${index + 1}/${updates.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
         progress.report({ message: `waiting for version ${created}${step}` });
