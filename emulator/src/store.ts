@@ -1,6 +1,6 @@
 // The emulator's state: data stores, image sets with every version, import jobs, tags,
 // metadata documents (gzip, content-addressed, shared between versions) and frame bytes.
-// In memory, or persisted under a folder with atomic writes (temporary file + rename):
+// In memory, or persisted under a folder with atomic writes (temporary file + rename, then the folder flushed):
 //   <dataDir>/state.json              records (no metadata values, no frame bytes)
 //   <dataDir>/blobs/<sha256>.json.gz  metadata documents, one per distinct content
 //   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set)
@@ -100,9 +100,15 @@ interface PersistedState {
   packs: string[];
 }
 
-/** Writes a file so that readers see either the old or the new content, never a torn one. */
+/**
+ * Writes a file so that readers see either the old or the new content, never a torn one: the
+ * bytes go to a temporary file, which is flushed and renamed over the file; then the folder is
+ * flushed too (and the folder above it when the folder is new), so that the rename itself is on
+ * disk and survives a power loss, not only a crash of the process.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
+  const created = fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -112,6 +118,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+  fsyncFolder(dir);
+  if (created !== undefined) fsyncFolder(path.dirname(created));
+}
+
+/** Flushes a folder's entries (the names in it) to disk. */
+function fsyncFolder(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export class Store {
