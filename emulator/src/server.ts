@@ -37,6 +37,12 @@ export interface EmulatorOptions {
   maxAttributeBytes?: number;
   /** The account id in ARNs (default 123456789012). */
   accountId?: string;
+  /**
+   * With dataDir: flush every file and its folder to disk (default true), so that the data survives
+   * a power loss. false keeps writes atomic but unflushed, for an emulator inside another program's
+   * process (the extension host of the integration tests), where each synchronous flush stalls it.
+   */
+  fsync?: boolean;
 }
 
 export interface EmulatorFaults {
@@ -146,7 +152,7 @@ function regionOf(req: http.IncomingMessage): string {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const log = options.log ?? (() => undefined);
-  const store = new Store(options.dataDir);
+  const store = new Store(options.dataDir, { fsync: options.fsync });
   store.load();
   const settings: ServiceSettings = {
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,

@@ -105,12 +105,13 @@ describe('emulator: persistence and reproducible seed', function () {
     JSON.parse(fs.readFileSync(path.join(dataDir, 'state.json'), 'utf8'));
   });
 
-  it('flushes the folder after every rename, so that a renamed file survives a power loss too', async () => {
-    // A power loss cannot be staged in a test: the file-system calls are recorded (and still made)
-    // while the emulator seeds, updates and saves, and every rename must be followed by an fsync of
-    // the folder it renamed in.
-    const calls: Array<{ op: 'open' | 'fsync' | 'rename' | 'close'; path?: string; fd?: number }> = [];
-    // The module object itself (an ES import's namespace is read-only); the emulator reads through it.
+  type FsCall = { op: 'open' | 'fsync' | 'rename' | 'close'; path?: string; fd?: number };
+
+  /** Runs a seeded emulator on a new folder that updates one image set, recording the file-system calls. */
+  async function recordFsCalls(options: { fsync?: boolean }): Promise<{ calls: FsCall[]; folder: string }> {
+    // A power loss cannot be staged in a test: the calls are recorded (and still made). The module
+    // object itself is patched (an ES import's namespace is read-only); the emulator reads through it.
+    const calls: FsCall[] = [];
     const nodeFs = require('node:fs') as typeof fs;
     const real = { openSync: nodeFs.openSync, fsyncSync: nodeFs.fsyncSync, renameSync: nodeFs.renameSync, closeSync: nodeFs.closeSync };
     const spied = nodeFs as unknown as Record<keyof typeof real, (...args: unknown[]) => unknown>;
@@ -124,7 +125,7 @@ describe('emulator: persistence and reproducible seed', function () {
     spied.renameSync = (...args) => { calls.push({ op: 'rename', path: path.resolve(String(args[1])) }); return (real.renameSync as (...a: unknown[]) => void)(...args); };
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-fsync-'));
     try {
-      const emulator = await startEmulator({ dataDir: folder, seed: true, updateDelayMs: 20 });
+      const emulator = await startEmulator({ dataDir: folder, seed: true, updateDelayMs: 20, ...options });
       const c = clientFor(emulator.url);
       try {
         const v = await c.send(new GetImageSetCommand({ datastoreId, imageSetId: id }));
@@ -139,6 +140,11 @@ describe('emulator: persistence and reproducible seed', function () {
     } finally {
       Object.assign(nodeFs, real);
     }
+    return { calls, folder };
+  }
+
+  it('flushes the folder after every rename, so that a renamed file survives a power loss too', async () => {
+    const { calls, folder } = await recordFsCalls({});
     try {
       const renames = calls.map((call, i) => ({ call, i })).filter(({ call }) => call.op === 'rename');
       assert.ok(renames.length >= 3, `the seed, the blobs and the state were renamed into place (${renames.length} renames)`);
@@ -154,6 +160,13 @@ describe('emulator: persistence and reproducible seed', function () {
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('with fsync: false (an emulator inside another process) renames atomically without flushing', async () => {
+    const { calls, folder } = await recordFsCalls({ fsync: false });
+    fs.rmSync(folder, { recursive: true, force: true });
+    assert.ok(calls.some((c) => c.op === 'rename'), 'files are still renamed into place');
+    assert.deepEqual(calls.filter((c) => c.op === 'fsync'), []);
   });
 
   it('restarts on the same port with the same data', async () => {

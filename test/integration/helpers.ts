@@ -58,7 +58,8 @@ export async function setUpExtension(options: SetUpOptions = {}): Promise<Extens
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hi-it-'));
   const dataDir = path.join(temp, 'emulator-data');
   fs.mkdirSync(dataDir);
-  const emulatorOptions = { seed: options.seed ?? true, updateDelayMs: options.updateDelayMs ?? 100, dataDir };
+  // In the extension host's own process: no flushes to disk, which would stall the extension under test.
+  const emulatorOptions = { seed: options.seed ?? true, updateDelayMs: options.updateDelayMs ?? 100, dataDir, fsync: false };
   let emulator = await startEmulator({ port: 0, ...emulatorOptions });
   const port = emulator.port;
 
