@@ -180,7 +180,8 @@ export function useEditingEnvironment(slice: { order: 'first' | 'last'; skip?: n
     handles.prompts = new FakePrompts();
     handles.env.api.setPrompts(handles.prompts);
   });
-  afterEach(async () => {
+  afterEach(async function () {
+    this.timeout(120_000); // closing a 12 MB document is slow on a busy machine
     handles.env.api.setPrompts(undefined);
     handles.env.emulator.faults.reset();
     await closeAllEditors();
