@@ -23,14 +23,13 @@ import {
   notAnObjectReason,
   outsideHierarchyReason,
   PAYLOAD_SCHEMA_VERSION,
-  primaryForceReason,
-  primaryLevelReason,
   renamedInstanceReason,
   renamedSeriesReason,
   seriesRemovalReason,
   tooLargeReason,
   unknownInstanceReason,
   unknownSeriesReason,
+  verdictFor,
 } from './updateRules';
 
 type Kind = 'update' | 'remove';
@@ -65,13 +64,9 @@ class Planner {
   constructor(readonly isPrimary: boolean) {}
 
   verdict(path: string, v: Verdict, level: MetadataLevel | undefined): void {
-    for (const reason of v.refuse) this.refused.push({ path, reason });
-    if (this.isPrimary) {
-      for (const reason of v.force) this.refused.push({ path, reason: primaryForceReason(reason) });
-      if (level === 'patient' || level === 'series') this.refused.push({ path, reason: primaryLevelReason(level) });
-    } else {
-      for (const reason of v.force) this.forceReasons.push({ path, reason });
-    }
+    const { force, refuse } = verdictFor(v, level, this.isPrimary);
+    for (const reason of refuse) this.refused.push({ path, reason });
+    for (const reason of force) this.forceReasons.push({ path, reason });
   }
 
   refuse(path: string, reason: string): void {

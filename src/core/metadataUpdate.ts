@@ -30,13 +30,12 @@ import {
   newUid,
   notAnObjectReason,
   outsideHierarchyReason,
-  primaryForceReason,
-  primaryLevelReason,
   removalMismatchReason,
   removalMissingReason,
   seriesRemovalReason,
   unknownInstanceReason,
   unknownSeriesReason,
+  verdictFor,
 } from './updateRules';
 
 export type { PathReason } from './updateRules';
@@ -289,13 +288,9 @@ interface Collector {
 }
 
 function addVerdict(c: Collector, path: string, v: Verdict, level: MetadataLevel | undefined): void {
-  for (const reason of v.refuse) c.refused.push({ path, reason });
-  if (c.isPrimary) {
-    for (const reason of v.force) c.refused.push({ path, reason: primaryForceReason(reason) });
-    if (level === 'patient' || level === 'series') c.refused.push({ path, reason: primaryLevelReason(level) });
-  } else {
-    for (const reason of v.force) c.forceReasons.push({ path, reason });
-  }
+  const { force, refuse } = verdictFor(v, level, c.isPrimary);
+  for (const reason of refuse) c.refused.push({ path, reason });
+  for (const reason of force) c.forceReasons.push({ path, reason });
 }
 
 function refuse(c: Collector, path: string, reason: string): void {
