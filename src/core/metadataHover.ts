@@ -35,7 +35,7 @@ export interface MetadataHover {
 
 /** Escapes text for Markdown (labels hold metadata values such as series descriptions). */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+  return text.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }
 
 function levelPhrase(level: MetadataLevel): string {
@@ -118,11 +118,11 @@ export function metadataHover(text: string, offset: number, options: HoverOption
       const vr = standard?.vr ?? vrOfTag(key);
       const values = standard ? definedValues(standard.keyword) : undefined;
       if (values) lines.push(`${values.kind === 'enumerated' ? 'Enumerated values' : 'Defined terms'} (${values.source}): ${values.values.map((v) => `\`${v}\``).join(', ')}`);
-      lines.push('', ...outlookLines(ctx.level, key, current, isPrimary, vrOfTag, vr));
+      lines.push(...outlookLines(ctx.level, key, current, isPrimary, vrOfTag, vr));
     } else {
       lines.push(`Inside \`${escapeMarkdown(ctx.attribute)}\`: HealthImaging changes the ${LEVEL_NAMES[ctx.level]}-level attribute ${escapeMarkdown(ctx.attribute)} as a whole.`);
       const outer = valueAtPointerInText(text, toPointer([...ctx.dicomPath, ctx.attribute]));
-      lines.push('', ...outlookLines(ctx.level, ctx.attribute, outer, isPrimary, vrOfTag));
+      lines.push(...outlookLines(ctx.level, ctx.attribute, outer, isPrimary, vrOfTag));
     }
   } else if (ctx.kind === 'vrs') {
     lines.push(`**VR of tag ${isTagKey(key) ? formatTag(key) : `\`${escapeMarkdown(key)}\``}** in this instance's \`DICOMVRs\``);
@@ -143,6 +143,6 @@ export function metadataHover(text: string, offset: number, options: HoverOption
     return undefined;
   }
   const place = where();
-  if (place) lines.push('', `*${escapeMarkdown(place)}*`);
+  if (place) lines.push(`*${escapeMarkdown(place)}*`);
   return { markdown: lines.join('\n\n'), range };
 }

@@ -241,9 +241,9 @@ function expandedSize(value: unknown, depth: number, acc: { lines: number; chars
   acc.chars += 2; // the brackets
 }
 
-/** Lines and characters (UTF-16 units) of formatMetadata(document, 'expanded'). */
+/** Lines (as an editor counts them) and characters (UTF-16 units) of formatMetadata(document, `expanded`). */
 export function expandedTextSize(document: unknown): { lines: number; chars: number } {
-  const acc = { lines: 1, chars: 1 };
+  const acc = { lines: 2, chars: 1 }; // (the final newline starts an empty last line, as editors count)
   expandedSize(document, 0, acc);
   return acc;
 }
