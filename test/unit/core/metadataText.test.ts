@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { findJsonPointerRange, formatMetadata, parseMetadataText } from '../../../src/core/metadataText';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  AUTO_COMPACT_LINES, chooseLayout, expandedTextSize, findJsonPointerRange, formatMetadata, locateAt, objectKeysAt, parseMetadataText,
+} from '../../../src/core/metadataText';
 
 describe('metadata text', () => {
   it('parses valid JSON without problems', () => {
@@ -66,9 +70,7 @@ describe('metadata text', () => {
 });
 
 describe('metadata text: layouts and locating an offset', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { chooseLayout, expandedTextSize, locateAt, objectKeysAt, AUTO_COMPACT_LINES } = require('../../../src/core/metadataText') as typeof import('../../../src/core/metadataText');
-  const doc = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../../../../test/fixtures/instance-attribute-change/original.json'), 'utf8'));
+  const doc = JSON.parse(readFileSync(resolve(__dirname, '../../../../test/fixtures/instance-attribute-change/original.json'), 'utf8'));
 
   it('compact writes each instance\'s DICOM, DICOMVRs and ImageFrames on one line, the rest expanded, and parses back the same', () => {
     const compact = formatMetadata(doc, 'compact');
