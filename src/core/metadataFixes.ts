@@ -42,8 +42,8 @@ export interface FixOptions {
 
 /** The text of `value` as the member of an object whose members start at `indent` (undefined: one line). */
 function memberText(key: string, value: unknown, indent: string | undefined): string {
-  const v = indent === undefined ? formatOneLine(value) : JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
-  return `${JSON.stringify(key)}: ${v}`;
+  if (indent === undefined) return `${JSON.stringify(key)}:${formatOneLine(value)}`;
+  return `${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`)}`;
 }
 
 /** An edit that adds `key: value` as the first member of the object at `start`, in its layout. */
@@ -57,7 +57,7 @@ function insertMember(text: string, start: number, key: string, value: unknown):
   const first = members[0].keyStart;
   const between = text.slice(start + 1, first);
   const nl = between.lastIndexOf('\n');
-  if (nl < 0) return { offset: first, length: 0, newText: `${memberText(key, value, undefined)}, ` };
+  if (nl < 0) return { offset: first, length: 0, newText: `${memberText(key, value, undefined)},` };
   const indent = between.slice(nl + 1);
   return { offset: first, length: 0, newText: `${memberText(key, value, indent)},\n${indent}` };
 }

@@ -88,7 +88,7 @@ export function metadataHover(text: string, offset: number, options: HoverOption
   const where = (): string | undefined => {
     if (ctx.kind === 'other' || loc.path[0] !== 'Study') return undefined;
     const read = (segments: readonly string[]) => valueAtPointerInText(text, toPointer(segments));
-    return readablePath(loc.path.slice(0, ctx.kind === 'vrs' ? 5 : ctx.kind === 'dicom' || ctx.kind === 'nested' ? ctx.dicomPath.length : loc.path.length), read);
+    return readablePath(loc.path.slice(0, ctx.kind === 'vrs' ? 5 : ctx.kind === 'dicom' || ctx.kind === 'nested' ? ctx.dicomPath.length : loc.path.length), read, false);
   };
 
   if (ctx.kind === 'dicom' || ctx.kind === 'nested') {
@@ -133,10 +133,10 @@ export function metadataHover(text: string, offset: number, options: HoverOption
     lines.push(`**${key}**`, key === 'Patient' ? 'Its `DICOM` holds the Patient-level attributes.' : 'Its `DICOM` holds the Study-level attributes; `Series` holds the series, keyed by Series Instance UID.');
   } else if (loc.path.length === 2 && loc.path[0] === 'Study' && loc.path[1] === 'Series') {
     const read = (segments: readonly string[]) => valueAtPointerInText(text, toPointer(segments));
-    lines.push(`**${escapeMarkdown(readablePath([...loc.path, key], read))}**`, `Series Instance UID \`${key}\`. To change it, edit \`SeriesInstanceUID\` in this series' \`DICOM\` (needs force); the key follows.`);
+    lines.push(`**${escapeMarkdown(readablePath([...loc.path, key], read, false))}**`, `Series Instance UID \`${key}\`. To change it, edit \`SeriesInstanceUID\` in this series' \`DICOM\` (needs force); the key follows.`);
   } else if (loc.path.length === 4 && loc.path[3] === 'Instances') {
     const read = (segments: readonly string[]) => valueAtPointerInText(text, toPointer(segments));
-    lines.push(`**${escapeMarkdown(readablePath([...loc.path, key], read))}**`, `SOP Instance UID \`${key}\`. To change it, edit \`SOPInstanceUID\` in this instance's \`DICOM\` (needs force); the key follows.`);
+    lines.push(`**${escapeMarkdown(readablePath([...loc.path, key], read, false))}**`, `SOP Instance UID \`${key}\`. To change it, edit \`SOPInstanceUID\` in this instance's \`DICOM\` (needs force); the key follows.`);
   } else if (loc.path.length === 5 && loc.path[3] === 'Instances' && IMMUTABLE_INSTANCE_KEYS.has(key)) {
     lines.push(`**${key}**`, immutableInstanceReason(key));
   } else {

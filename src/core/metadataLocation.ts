@@ -80,8 +80,11 @@ function repeatedInstanceNumbers(instances: unknown): Set<string> {
   return repeated;
 }
 
-/** The readable form of path segments in a metadata document. */
-export function readablePath(segments: readonly string[], read: PathReader): string {
+/**
+ * The readable form of path segments in a metadata document. `tellRepeats: false` skips looking
+ * for other instances with the same InstanceNumber (which reads the whole series).
+ */
+export function readablePath(segments: readonly string[], read: PathReader, tellRepeats = true): string {
   if (segments.length === 0) return 'the document';
   const parts: string[] = [];
   let i = 0;
@@ -109,8 +112,8 @@ export function readablePath(segments: readonly string[], read: PathReader): str
           const uid = segments[4];
           const number = read([...seriesPath, 'Instances', uid, 'DICOM', 'InstanceNumber']);
           const n = labelText(number);
-          const instances = read([...seriesPath, 'Instances']);
-          parts.push(instanceLabel(uid, number, n !== undefined && repeatedInstanceNumbers(instances).has(n)));
+          const repeated = tellRepeats && n !== undefined && repeatedInstanceNumbers(read([...seriesPath, 'Instances'])).has(n);
+          parts.push(instanceLabel(uid, number, repeated));
           i = 5;
           if (segments[5] === 'DICOM') i = 6;
           else if (segments[5] === 'ImageFrames') {

@@ -195,9 +195,9 @@ function diagnoseInvalid(text: string): TextProblem[] {
 
 /**
  * `expanded`: JSON.stringify with two-space indentation. `compact`: the same, except that each
- * instance's `DICOM`, `DICOMVRs` and `ImageFrames` are written on one line each (Patient, Study and
- * Series `DICOM` stay expanded), so that image sets of thousands of instances stay under the size
- * where VS Code turns off highlighting and folding.
+ * instance's `DICOM`, `DICOMVRs` and `ImageFrames` are written on one line each, without spaces
+ * (Patient, Study and Series `DICOM` stay expanded), so that image sets of thousands of instances
+ * stay under the size where VS Code turns off highlighting and folding.
  */
 export type MetadataLayout = 'expanded' | 'compact';
 /** The setting: a layout, or `auto` (compact above AUTO_COMPACT_LINES lines or AUTO_COMPACT_CHARS). */
@@ -255,14 +255,9 @@ export function chooseLayout(document: unknown, setting: LayoutSetting = 'auto')
   return lines > AUTO_COMPACT_LINES || chars > AUTO_COMPACT_CHARS ? 'compact' : 'expanded';
 }
 
-/** One line: `{"a": 1, "b": [2, 3]}`. */
+/** One line, as JSON.stringify writes it: `{"a":1,"b":[2,3]}` (the fastest form for thousands of instances). */
 function oneLine(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`;
-  const o = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) parts.push(`${JSON.stringify(k)}: ${oneLine(o[k])}`);
-  return `{${parts.join(', ')}}`;
+  return JSON.stringify(value) ?? 'null';
 }
 
 const COMPACT_INSTANCE_KEYS = new Set(['DICOM', 'DICOMVRs', 'ImageFrames']);
@@ -291,7 +286,7 @@ function writeCompact(value: unknown, depth: number, path: number, out: string[]
     else if (path === 2) next = 3;
     else if (path === 3 && k === 'Instances') next = 4;
     else if (path === 4) next = 5;
-    if (path === 5 && COMPACT_INSTANCE_KEYS.has(k)) out.push(oneLine(v));
+    if ((path === 5 && COMPACT_INSTANCE_KEYS.has(k)) || v === null || typeof v !== 'object') out.push(oneLine(v));
     else if (next >= 0) writeCompact(v, depth + 1, next, out);
     else out.push(JSON.stringify(v, null, 2).replace(/\n/g, '\n' + pad));
     if (i < keys.length - 1) out.push(',');
@@ -683,7 +678,7 @@ export function objectMembersAt(text: string, offset: number): {
   };
 }
 
-/** A JSON value on one line, with a space after each colon and comma: `{"a": 1, "b": [2, 3]}`. */
+/** A JSON value on one line, as the compact layout writes it: `{"a":1,"b":[2,3]}`. */
 export function formatOneLine(value: unknown): string {
   return oneLine(value);
 }

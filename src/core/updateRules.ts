@@ -166,9 +166,9 @@ function valueFormatReason(key: string, problem: string, vr: string): string {
   return `The new value of ${key} ${problem}, which does not fit its VR ${describeVr(vr)}; ${VALUE_FORMAT_TAIL}`;
 }
 
-/** True for the reason judgeAttributeChange gives a value that does not fit its VR. */
+/** True for the reason judgeAttributeChange gives a value that does not fit its VR (also as a refusal on a primary image set). */
 export function isValueFormatReason(reason: string): boolean {
-  return reason.endsWith(VALUE_FORMAT_TAIL);
+  return reason.includes(VALUE_FORMAT_TAIL);
 }
 
 /** A verdict as it applies to an image set: on a primary one, what needs force is refused, and so is

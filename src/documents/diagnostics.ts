@@ -134,7 +134,7 @@ export class MetadataDiagnostics extends Disposable {
     }
     for (const reason of plan.forceReasons) {
       // A value that does not fit its VR is most likely a typo: a warning of its own, with a quick fix where one is known.
-      diagnostics.push(isValueFormatReason(reason.reason)
+      diagnostics.push(isValueFormatReason(reason.reason) // (on a primary image set it is refused: an error, above)
         ? make(rangeOf(reason.path), `${reason.reason} (${where(reason.path)})`, vscode.DiagnosticSeverity.Warning, 'vr-format')
         : make(rangeOf(reason.path), `Needs force: ${reason.reason} (${where(reason.path)})`, vscode.DiagnosticSeverity.Information, 'needs-force'));
     }

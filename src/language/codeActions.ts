@@ -3,12 +3,19 @@
 // UID). Each fix names the HealthImaging diagnostic it answers, so it shows on that problem.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { metadataFixes } from '../core/metadataFixes';
+import { metadataFixes, type MetadataFix } from '../core/metadataFixes';
+import { isValueFormatReason } from '../core/updateRules';
 import { uidFromUuid } from '../core/valueRepresentation';
 import { DIAGNOSTIC_SOURCE } from '../documents/diagnostics';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import { METADATA_SELECTOR, type DocumentTexts } from './languageFeatures';
+
+/** Does the fix answer the diagnostic? (A value that does not fit its VR is refused on a primary image set.) */
+function answers(fix: MetadataFix, d: vscode.Diagnostic): boolean {
+  if (fix.diagnosticCode === 'vr-format') return d.code === 'vr-format' || (d.code === 'refused' && isValueFormatReason(d.message));
+  return fix.diagnosticCode !== undefined && d.code === fix.diagnosticCode;
+}
 
 export class MetadataCodeActions extends Disposable implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
@@ -30,7 +37,9 @@ export class MetadataCodeActions extends Disposable implements vscode.CodeAction
         }
         action.edit = edit;
         action.isPreferred = fix.isPreferred;
-        action.diagnostics = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code === fix.diagnosticCode && d.range.contains(range.start));
+        // (the diagnostics in the context, or, when the fix was asked for without them, the document's)
+        const candidates = context.diagnostics.length > 0 ? context.diagnostics : vscode.languages.getDiagnostics(document.uri);
+        action.diagnostics = candidates.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.contains(range.start) && answers(fix, d));
         return action;
       });
     } catch (error) {

@@ -78,9 +78,9 @@ describe('metadata text: layouts and locating an offset', () => {
     assert.deepEqual(JSON.parse(compact), doc);
     assert.equal(expanded, JSON.stringify(doc, null, 2) + '\n');
     assert.ok(compact.endsWith('}\n'));
-    assert.match(compact, /\n {12}"DICOM": \{"SOPClassUID": "1\.2\.840\.10008\.5\.1\.4\.1\.1\.2", "SOPInstanceUID": /);
-    assert.match(compact, /\n {12}"DICOMVRs": \{"00091001": "LO"\},\n/);
-    assert.match(compact, /\n {12}"ImageFrames": \[\{"ID": /);
+    assert.match(compact, /\n {12}"DICOM": \{"SOPClassUID":"1\.2\.840\.10008\.5\.1\.4\.1\.1\.2","SOPInstanceUID":/);
+    assert.match(compact, /\n {12}"DICOMVRs": \{"00091001":"LO"\},\n/);
+    assert.match(compact, /\n {12}"ImageFrames": \[\{"ID":/);
     assert.match(compact, /\n {4}"DICOM": \{\n {6}"PatientName": "DOE\^JANE",/, 'Patient stays expanded');
     assert.match(compact, /\n {8}"DICOM": \{\n {10}"SeriesInstanceUID"/, 'Series DICOM stays expanded');
     assert.ok(compact.split('\n').length < expanded.split('\n').length - 40);
