@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Commands, SCHEME } from '../constants';
 import { navigationTargets, type NavigationTarget } from '../core/metadataLocation';
 import { findJsonPointerRange, parseMetadataText } from '../core/metadataText';
-import { shortId } from '../documents/saveFlow';
+import { shortId } from '../shared/format';
 import { CancellationError, registerCommand } from '../shared/commands';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
