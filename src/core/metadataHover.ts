@@ -22,7 +22,7 @@ import { IMMUTABLE_INSTANCE_KEYS, IMMUTABLE_ROOT_KEYS, LEVEL_PLACE, changeOutloo
 import { describeVr } from './valueRepresentation';
 
 export interface HoverOptions {
-  /** Is the image set primary? (Patient- and Series-level changes and force are not available there.) */
+  /** Is the image set primary? (Patient- and Series-level changes and force are not available there.) Undefined: not known. */
   isPrimary?: boolean;
 }
 
@@ -49,9 +49,9 @@ function elementLines(e: DicomElement): string[] {
   return [head, facts.join(' · ')];
 }
 
-function outlookLines(level: MetadataLevel, key: string, current: unknown, isPrimary: boolean, vrOfTag: (tag: string) => string | undefined, vr?: string): string[] {
-  const o = changeOutlook(level, key, current, isPrimary, vrOfTag);
-  const where = isPrimary ? 'this primary image set' : 'this image set';
+function outlookLines(level: MetadataLevel, key: string, current: unknown, isPrimary: boolean | undefined, vrOfTag: (tag: string) => string | undefined, vr?: string): string[] {
+  const o = changeOutlook(level, key, current, isPrimary === true, vrOfTag);
+  const where = isPrimary === true ? 'this primary image set' : isPrimary === false ? 'this non-primary image set' : 'this image set';
   if (o.outcome === 'refused') return [`**Saving a change here is refused** on ${where}:`, ...o.reasons.map((r) => `- ${r}`)];
   if (o.outcome === 'force') return [`**Saving a change needs force** on ${where}:`, ...o.reasons.map((r) => `- ${r}`)];
   const fit = vr ? ` A new value must fit VR ${vr}, or the change needs force.` : '';
@@ -62,7 +62,7 @@ function outlookLines(level: MetadataLevel, key: string, current: unknown, isPri
 export function metadataHover(text: string, offset: number, options: HoverOptions = {}): MetadataHover | undefined {
   const loc = locateAt(text, offset);
   if (!loc || loc.key === undefined && loc.on !== 'value') return undefined;
-  const isPrimary = options.isPrimary === true;
+  const isPrimary = options.isPrimary;
   const ctx = pathContext(loc.path);
 
   // A UID value that names a SOP Class or a Transfer Syntax.

@@ -58,7 +58,7 @@ export class MetadataLanguageFeatures extends Disposable implements vscode.Hover
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     try {
-      const isPrimary = this.deps.provider.getBase(document.uri)?.isPrimary === true;
+      const isPrimary = this.deps.provider.getBase(document.uri)?.isPrimary;
       const hover = metadataHover(this.texts.get(document), document.offsetAt(position), { isPrimary });
       if (!hover) return undefined;
       return new vscode.Hover(new vscode.MarkdownString(hover.markdown), toRange(document, hover.range));

@@ -39,7 +39,7 @@ describe('DICOM-aware editing', () => {
     const text = await hoverAt(nonPrimary.document, '"PatientName"');
     assert.match(text, /\(0010,0010\)/);
     assert.match(text, /VR PN \(person name\) · VM 1/);
-    assert.match(text, /plain update on this image set/);
+    assert.match(text, /plain update on this non-primary image set/);
     const primary = await openMetadata(await t.pool.take('primary'));
     assert.match(await hoverAt(primary.document, '"PatientName"'), /refused\*\* on this primary image set/);
     assert.match(await hoverAt(primary.document, '"StudyInstanceUID"'), /refused[^]*identifies the study[^]*force is not available/);
