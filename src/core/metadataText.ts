@@ -255,8 +255,9 @@ export function chooseLayout(document: unknown, setting: LayoutSetting = 'auto')
   return lines > AUTO_COMPACT_LINES || chars > AUTO_COMPACT_CHARS ? 'compact' : 'expanded';
 }
 
-/** One line, as JSON.stringify writes it: `{"a":1,"b":[2,3]}` (the fastest form for thousands of instances). */
-function oneLine(value: unknown): string {
+/** A JSON value on one line, as the compact layout writes it (JSON.stringify's form, the fastest
+ *  for thousands of instances): `{"a":1,"b":[2,3]}`. */
+export function formatOneLine(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -286,7 +287,7 @@ function writeCompact(value: unknown, depth: number, path: number, out: string[]
     else if (path === 2) next = 3;
     else if (path === 3 && k === 'Instances') next = 4;
     else if (path === 4) next = 5;
-    if ((path === 5 && COMPACT_INSTANCE_KEYS.has(k)) || v === null || typeof v !== 'object') out.push(oneLine(v));
+    if ((path === 5 && COMPACT_INSTANCE_KEYS.has(k)) || v === null || typeof v !== 'object') out.push(formatOneLine(v));
     else if (next >= 0) writeCompact(v, depth + 1, next, out);
     else out.push(JSON.stringify(v, null, 2).replace(/\n/g, '\n' + pad));
     if (i < keys.length - 1) out.push(',');
@@ -515,26 +516,27 @@ function resolve(ix: TextIndex, segments: readonly string[]): { start: number; v
  * the next lookups in the same text, so many lookups in a large document stay fast.
  */
 export function findJsonPointerRange(text: string, pointer: string): { offset: number; length: number } | undefined {
+  const found = resolvePointer(text, pointer);
+  return found && { offset: found.start, length: found.end - found.start };
+}
+
+/** Where the member (or item) at `pointer` starts, where its value starts, and where it ends. */
+function resolvePointer(text: string, pointer: string): { start: number; value: number; end: number } | undefined {
   const segments = fromPointer(pointer);
   if (!segments) return undefined;
   const ix = indexOf(text);
   const found = resolve(ix, segments);
   if (!found) return undefined;
   const end = endOf(ix, found.value);
-  return end < 0 ? undefined : { offset: found.start, length: end - found.start };
+  return end < 0 ? undefined : { ...found, end };
 }
 
 /** The JSON value at `pointer`, read from the text alone (undefined when absent or not valid JSON). */
 export function valueAtPointerInText(text: string, pointer: string): unknown {
-  const segments = fromPointer(pointer);
-  if (!segments) return undefined;
-  const ix = indexOf(text);
-  const found = resolve(ix, segments);
+  const found = resolvePointer(text, pointer);
   if (!found) return undefined;
-  const end = endOf(ix, found.value);
-  if (end < 0) return undefined;
   try {
-    return JSON.parse(text.slice(found.value, end));
+    return JSON.parse(text.slice(found.value, found.end));
   } catch {
     return undefined;
   }
@@ -678,18 +680,8 @@ export function objectMembersAt(text: string, offset: number): {
   };
 }
 
-/** A JSON value on one line, as the compact layout writes it: `{"a":1,"b":[2,3]}`. */
-export function formatOneLine(value: unknown): string {
-  return oneLine(value);
-}
-
 /** Where the value at `pointer` starts and ends in the text (without its key), if it resolves. */
 export function valueRangeAt(text: string, pointer: string): { offset: number; length: number } | undefined {
-  const segments = fromPointer(pointer);
-  if (!segments) return undefined;
-  const ix = indexOf(text);
-  const found = resolve(ix, segments);
-  if (!found) return undefined;
-  const end = endOf(ix, found.value);
-  return end < 0 ? undefined : { offset: found.value, length: end - found.value };
+  const found = resolvePointer(text, pointer);
+  return found && { offset: found.value, length: found.end - found.value };
 }
