@@ -8,7 +8,7 @@ import { SearchImageSetsCommand } from '@aws-sdk/client-medical-imaging';
 import { formatMetadata } from '../../src/core/metadataText';
 import { until } from './helpers';
 import {
-  DATASTORE_ID, editJson, emulatorImageSet, emulatorMetadata, firstInstance, openMetadata, setText, untilEditorShowsEmulator,
+  DATASTORE_ID, editJson, emulatorImageSet, emulatorMetadata, firstInstance, openLargeImageSet, openMetadata, setText, untilEditorShowsEmulator,
   useEditingEnvironment, type Json,
 } from './saveSupport';
 
@@ -133,7 +133,7 @@ describe('DICOM-aware editing', () => {
       datastoreId: DATASTORE_ID, searchCriteria: { filters: [{ operator: 'EQUAL', values: [{ DICOMPatientId: 'SYN-9999' }] }] },
     }));
     const id = found.imageSetsMetadataSummaries![0].imageSetId!;
-    const editor = await openMetadata(id);
+    const editor = await openLargeImageSet(t.env, id);
     const document = editor.document;
     const held = await emulatorMetadata(t.env.client, id);
     assert.equal(document.getText(), formatMetadata(held, 'compact'));
