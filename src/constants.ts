@@ -28,6 +28,10 @@ export const Commands = {
   copyUpdateAsCliCommand: 'healthImaging.copyUpdateAsCliCommand',
   revertImageSet: 'healthImaging.revertImageSet',
   compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
+  compareWithPrimary: 'healthImaging.compareWithPrimary',
+  promoteToPrimary: 'healthImaging.promoteToPrimary',
+  deleteImageSet: 'healthImaging.deleteImageSet',
+  showStudyImageSets: 'healthImaging.showStudyImageSets',
 } as const;
 
 /** Setting keys below the `healthImaging` section. */
@@ -39,6 +43,7 @@ export const Settings = {
   pageSize: 'pageSize',
   maxAttributeBytes: 'maxAttributeBytes',
   confirmForceUpdate: 'confirmForceUpdate',
+  studyWideUpdates: 'studyWideUpdates',
 } as const;
 
 export const ContextKeys = {
@@ -48,6 +53,8 @@ export const ContextKeys = {
   connectionState: 'healthImaging.connectionState',
   /** true while the explorer shows a search filter. */
   filterActive: 'healthImaging.filterActive',
+  /** true while the active editor shows the metadata of a non-primary image set. */
+  nonPrimaryEditor: 'healthImaging.nonPrimaryEditor',
 } as const;
 
 /** `contextValue` tokens of tree items; match them with regex in `when` clauses, e.g. `viewItem =~ /imageSet;/`. */

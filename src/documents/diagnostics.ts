@@ -2,6 +2,7 @@
 // keys (with their position), edits HealthImaging would refuse (errors) and edits that need force
 // (information), on the attribute's range. Debounced; large documents wait a little longer.
 import * as vscode from 'vscode';
+import { studyLevelAttributes } from '../core/hierarchy';
 import { computeMetadataUpdate } from '../core/metadataUpdate';
 import { findJsonPointerRange, parseMetadataText } from '../core/metadataText';
 import { SCHEME } from '../constants';
@@ -9,7 +10,7 @@ import type { Config } from '../shared/config';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { MetadataBase } from './metadataFileSystemProvider';
-import { parseBase } from './saveFlow';
+import { parseBase, type StudyReach } from './saveFlow';
 
 export const DIAGNOSTIC_SOURCE = 'HealthImaging';
 
@@ -19,6 +20,8 @@ export interface DiagnosticsDependencies {
   log: Logger;
   /** Quiet time after the last keystroke before checking; default 300 ms (+1 ms per 10 kB). */
   debounceMs?: number;
+  /** Whether a Study-level change would reach the whole study (includeStudyImageSets). */
+  studyReach?: StudyReach;
 }
 
 export class MetadataDiagnostics extends Disposable {
@@ -41,6 +44,9 @@ export class MetadataDiagnostics extends Disposable {
     }));
     for (const document of vscode.workspace.textDocuments) {
       this.schedule(document);
+    }
+    if (deps.studyReach) {
+      this._register(deps.studyReach.onDidChange(() => vscode.workspace.textDocuments.forEach((d) => this.schedule(d))));
     }
   }
 
@@ -129,6 +135,16 @@ export class MetadataDiagnostics extends Disposable {
     }
     for (const reason of plan.forceReasons) {
       diagnostics.push(make(rangeOf(reason.path), `Needs force: ${reason.reason} (${reason.path})`, vscode.DiagnosticSeverity.Information, 'needs-force'));
+    }
+    const reach = plan.refused.length === 0 && plan.updates.length > 0 ? this.deps.studyReach?.cached(base) : undefined;
+    if (reach && reach.others > 0) {
+      const all = reach.others + 1;
+      for (const attribute of studyLevelAttributes(plan.updates)) {
+        diagnostics.push(make(rangeOf(attribute.path), reach.setting === 'always'
+          ? `Study-level change: saving applies it to all ${all} primary image sets of this study (includeStudyImageSets). (${attribute.path})`
+          : `Study-level change: saving can apply it to all ${all} primary image sets of this study; Save asks first. (${attribute.path})`,
+        vscode.DiagnosticSeverity.Information, 'study-wide'));
+      }
     }
     return diagnostics;
   }

@@ -103,3 +103,74 @@ export async function followUpdate(client: HealthImagingClient, datastoreId: str
     }
   }
 }
+
+/**
+ * Follows the version after `previousVersionId` of an image set that another image set's request
+ * changed (a study-mate of an `includeStudyImageSets` update): polls GetImageSet until the image set
+ * has a newer version and is no longer LOCKED. Resolves with its properties when that version is
+ * UPDATED; throws UpdateFailedError when it failed.
+ */
+export async function followNextVersion(client: HealthImagingClient, datastoreId: string, imageSetId: string, previousVersionId: string, options: FollowOptions = {}): Promise<ImageSetProperties> {
+  const log = options.log ?? (() => undefined);
+  const sleep = options.sleep ?? realSleep;
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const delays = backoffDelays(options.initialDelayMs ?? defaults.initialDelayMs, options.maxDelayMs ?? defaults.maxDelayMs);
+  const started = Date.now();
+  let transientErrors = 0;
+  for (;;) {
+    await sleep(delays.next().value);
+    let properties: ImageSetProperties;
+    try {
+      properties = await client.getImageSet(datastoreId, imageSetId);
+      transientErrors = 0;
+    } catch (error) {
+      if (!isRetryableWhilePolling(error) || ++transientErrors > 10) {
+        throw error;
+      }
+      log(`GetImageSet ${datastoreId}/${imageSetId} failed (${(error as HealthImagingError).code}); still following`);
+      continue;
+    }
+    const newer = Number(properties.versionId) > Number(previousVersionId);
+    if (newer && properties.imageSetState !== 'LOCKED') {
+      const status = properties.imageSetWorkflowStatus;
+      if (status === 'UPDATE_FAILED' || properties.imageSetState === 'DELETED') {
+        throw new UpdateFailedError(properties.versionId, status ?? properties.imageSetState, properties.message);
+      }
+      return properties;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`Image set ${imageSetId} is still ${properties.imageSetWorkflowStatus ?? properties.imageSetState} at version ${properties.versionId} after ${Math.round(timeoutMs / 1000)} s; it may still finish: refresh the explorer later to see its state.`);
+    }
+  }
+}
+
+/** A study-wide update (includeStudyImageSets) that did not reach UPDATED on every image set. */
+export class StudyUpdateFailedError extends Error {
+  constructor(
+    /** Every image set the update did not reach, with the version and the service's message. */
+    readonly failures: { imageSetId: string; versionId?: string; status?: string; serviceMessage?: string; error?: string }[],
+    /** How many image sets the update was for (this one included). */
+    readonly total: number,
+  ) {
+    super(`The study-wide update failed for ${failures.length} of ${total} image sets`);
+    this.name = 'StudyUpdateFailedError';
+  }
+}
+
+/**
+ * Waits until an image set is no longer LOCKED (someone else's update, copy or deletion), polling
+ * GetImageSet with back-off; resolves with its properties, or with the LOCKED ones after `timeoutMs`.
+ */
+export async function waitUntilUnlocked(client: HealthImagingClient, datastoreId: string, imageSetId: string, options: FollowOptions = {}): Promise<ImageSetProperties> {
+  const sleep = options.sleep ?? realSleep;
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const delays = backoffDelays(options.initialDelayMs ?? defaults.initialDelayMs, options.maxDelayMs ?? defaults.maxDelayMs);
+  const started = Date.now();
+  for (;;) {
+    const properties = await client.getImageSet(datastoreId, imageSetId);
+    if (properties.imageSetState !== 'LOCKED' || Date.now() - started > timeoutMs) {
+      return properties;
+    }
+    await sleep(delays.next().value);
+  }
+}

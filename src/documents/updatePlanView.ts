@@ -135,6 +135,19 @@ export function payloadBytes(payload: object | undefined): number {
   return payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload), 'utf8');
 }
 
+/** A save whose Study-level part goes to the whole study (includeStudyImageSets). */
+export interface StudyWidePreview {
+  /** The other primary image sets of the study. */
+  otherImageSets: number;
+  /** healthImaging.studyWideUpdates: `ask` (Save asks first) or `always`. */
+  setting: 'ask' | 'always';
+  /** The requests with the Study-level part (sent first, with includeStudyImageSets), then the rest. */
+  study: PayloadDocumentPair[];
+  rest: PayloadDocumentPair[];
+  /** JSON pointers of the Study-level attributes. */
+  attributes: string[];
+}
+
 export interface PreviewInput {
   datastoreId: string;
   imageSetId: string;
@@ -142,6 +155,7 @@ export interface PreviewInput {
   isPrimary?: boolean;
   maxAttributeBytes: number;
   plan: PlanLike;
+  studyWide?: StudyWidePreview;
 }
 
 /** One line that says what Save would do with this plan. */
@@ -170,7 +184,9 @@ export function buildUpdatePreview(input: PreviewInput): object {
     .filter((a) => !flagged.some((p) => pointersOverlap(p, a.pointer)))
     .map((a) => ({ path: a.pointer, operation: a.operation }));
   const base = Number(input.baseVersionId);
-  const requests = plan.updates.map((update, index) => {
+  const studyWide = input.studyWide;
+  const sent = studyWide ? [...studyWide.study, ...studyWide.rest] : plan.updates;
+  const requests = sent.map((update, index) => {
     const dicomUpdates: JsonObject = {};
     if (update.updatableAttributes !== undefined) {
       dicomUpdates.updatableAttributes = update.updatableAttributes;
@@ -182,6 +198,7 @@ export function buildUpdatePreview(input: PreviewInput): object {
       request: index + 1,
       latestVersionId: Number.isInteger(base) ? String(base + index) : input.baseVersionId,
       force: plan.force,
+      ...(studyWide ? { includeStudyImageSets: index < studyWide.study.length } : {}),
       sizeBytes: {
         updatableAttributes: payloadBytes(update.updatableAttributes),
         removableAttributes: payloadBytes(update.removableAttributes),
@@ -189,8 +206,12 @@ export function buildUpdatePreview(input: PreviewInput): object {
       updateImageSetMetadataUpdates: { DICOMUpdates: dicomUpdates },
     };
   });
+  const reach = studyWide ? studyWide.otherImageSets + 1 : 0;
   return {
-    summary: describePlan(plan),
+    summary: studyWide
+      ? `${describePlan({ ...plan, updates: sent })} The Study-level change reaches all ${reach} primary image sets of the study (includeStudyImageSets)` +
+        `${studyWide.setting === 'ask' ? ', after asking' : ''}.`
+      : describePlan(plan),
     datastoreId: input.datastoreId,
     imageSetId: input.imageSetId,
     basedOnVersionId: input.baseVersionId,
@@ -200,6 +221,16 @@ export function buildUpdatePreview(input: PreviewInput): object {
     ready,
     needsForce: plan.forceReasons,
     refused: plan.refused,
+    ...(studyWide ? {
+      studyWide: {
+        otherPrimaryImageSets: studyWide.otherImageSets,
+        setting: studyWide.setting,
+        attributes: studyWide.attributes,
+        note: `The ${studyWide.study.length === 1 ? 'request' : 'requests'} with includeStudyImageSets give every primary image set of the study a new version; ` +
+          (studyWide.setting === 'ask' ? 'Save asks first, and "Only This Image Set" sends the same changes without it. ' : '') +
+          'The other changes go to this image set alone.',
+      },
+    } : {}),
     requests,
     note: 'updatableAttributes and removableAttributes travel as base64 of the compact JSON shown here; each request is sent against the version the previous one produced.',
   };

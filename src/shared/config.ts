@@ -7,6 +7,9 @@ import { SETTINGS_SECTION, Settings } from '../constants';
 export const DEFAULT_PAGE_SIZE = 50;
 export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10000;
 
+/** `healthImaging.studyWideUpdates`: what a save does with a Study-level change of a primary image set. */
+export type StudyWideUpdates = 'ask' | 'always' | 'never';
+
 export interface ConnectionSettings {
   /** Named profile of the shared AWS config/credentials files; undefined = the default chain. */
   profile?: string;
@@ -62,6 +65,11 @@ export class Config {
 
   get confirmForceUpdate(): boolean {
     return this.section.get<boolean>(Settings.confirmForceUpdate) !== false;
+  }
+
+  get studyWideUpdates(): StudyWideUpdates {
+    const value = this.section.get<string>(Settings.studyWideUpdates);
+    return value === 'always' || value === 'never' ? value : 'ask';
   }
 
   /** Writes a setting to the user (global) settings. */
