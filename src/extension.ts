@@ -44,7 +44,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
 
   // Primary and non-primary image sets across a study: study-wide saves, compare, promote, delete.
   const getClient = () => connection.getClient();
-  const hierarchy = new Hierarchy({ getClient, provider: metadataFileSystem, explorer: explorer.provider, prompts, config, log: logs.for('hierarchy') });
+  const hierarchy = new Hierarchy({
+    getClient, provider: metadataFileSystem, explorer: explorer.provider, prompts, config, log: logs.for('hierarchy'), onDidChangeConnection: connection.onDidChange,
+  });
   context.subscriptions.push(hierarchy);
 
   // Saving: the save flow handles writeFile; diagnostics, preview, revert and version commands.

@@ -407,11 +407,12 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
     }
     if (error instanceof HealthImagingError && error.code === 'Conflict') {
       log.warn(`${at.where}: ConflictException against version ${at.current}${at.studyWide ? ' (includeStudyImageSets)' : ''}`);
-      this.offerCompare(uri, at.name, error.message);
       if (at.studyWide) {
-        return new SaveError(`${done}: HealthImaging refused the study-wide update (${error.message}): ${at.name} or another image set of its study ` +
-          `changed or is being updated. Nothing was changed. ${kept}`);
+        const why = `HealthImaging refused the study-wide update (${error.message}): ${at.name} or another image set of its study changed or is being updated`;
+        this.offerCompare(uri, `Could not save ${at.name}: ${why}. Nothing was changed; your edit is kept.`);
+        return new SaveError(`${done}: ${why}. Nothing was changed. ${kept}`);
       }
+      this.offerCompare(uri, `Could not save ${at.name}: it was changed at HealthImaging while saving (${error.message}). Your edit is kept.`);
       return new SaveError(`${done}: ${at.name} changed at HealthImaging while saving (${error.message}). ${kept}`);
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -420,10 +421,8 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
   }
 
   /** The error message of a ConflictException, with "Compare" (latest version vs the editor). Not awaited. */
-  private offerCompare(uri: vscode.Uri, name: string, serviceMessage: string): void {
-    void Promise.resolve(this.deps.prompts.showErrorMessage(
-      `Could not save ${name}: it was changed at HealthImaging while saving (${serviceMessage}). Your edit is kept.`, {}, COMPARE,
-    )).then(async (answer) => {
+  private offerCompare(uri: vscode.Uri, message: string): void {
+    void Promise.resolve(this.deps.prompts.showErrorMessage(message, {}, COMPARE)).then(async (answer) => {
       if (answer === COMPARE) {
         await this.compareWithLatest(uri);
       }

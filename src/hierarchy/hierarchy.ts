@@ -26,6 +26,8 @@ export interface HierarchyDependencies {
   prompts: Prompts;
   config: Config;
   log: Logger;
+  /** Fires when the connection (profile, region, endpoint) changed: what is known about studies is forgotten. */
+  onDidChangeConnection: vscode.Event<void>;
 }
 
 export class Hierarchy extends Disposable implements StudyReach {
@@ -47,6 +49,7 @@ export class Hierarchy extends Disposable implements StudyReach {
     this._register(new PromoteCommand({ getClient, mates: this.mates, prompts, log, onDidCreateImageSet: (d) => deps.explorer.refreshDatastore(d) }));
     this._register(new DeleteImageSetCommand({ getClient, mates: this.mates, prompts, log, onDidDeleteImageSet: (d) => deps.explorer.refreshDatastore(d) }));
     this._register(deps.config.onDidChange([Settings.studyWideUpdates], () => this.mates.invalidate()));
+    this._register(deps.onDidChangeConnection(() => this.mates.invalidate()));
     this._register(vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()));
     this._register(this._onDidChangeImageSet.event(() => this.updateContext()));
     this.updateContext();

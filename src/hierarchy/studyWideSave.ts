@@ -74,7 +74,7 @@ export class StudyWideSave implements StudyWideSaves {
         `The other primary image sets of the study:\n${detailLines(mates.map(imageSetLine))}\n\n` +
         `"${UPDATE_WHOLE_STUDY}" sends the Study-level change once, with includeStudyImageSets: each of the ${mates.length + 1} image sets ` +
         `gets a new version. "${ONLY_THIS_IMAGE_SET}" leaves the others with their current values.` +
-        (split.rest.length > 0 ? ` The Series- and Instance-level changes go to ${name} only, as a separate request.` : '');
+        (split.rest.length > 0 ? ` The other changes (below the Study level) go to ${name} only, as a separate request.` : '');
       const answer = await this.deps.prompts.showWarningMessage(
         `${name} changes the Study level of ${study}, which has ${plural(mates.length, 'other primary image set')}. Update the whole study?`,
         { modal: true, detail }, UPDATE_WHOLE_STUDY, ONLY_THIS_IMAGE_SET);

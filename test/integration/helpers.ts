@@ -17,7 +17,7 @@ export const EMULATOR_REGION = 'us-east-1';
 export const EMULATOR_ACCESS_KEY = 'AKIAEMULATOREXAMPLE';
 export const EMULATOR_SECRET_KEY = 'emulator-secret';
 
-type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate';
+type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate' | 'studyWideUpdates';
 
 export interface SetUpOptions {
   /** Load the sample data (default true). */
