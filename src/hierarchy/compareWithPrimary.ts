@@ -96,7 +96,7 @@ export class CompareWithPrimary extends Disposable implements vscode.TextDocumen
     const primaries = studyUid ? await this.deps.mates.primaries(datastoreId, studyUid) : [];
     if (primaries.length === 0) {
       void this.deps.prompts.showInformationMessage(`No primary image set of ${studyName(document)} exists in this data store, so nothing conflicts ` +
-        `with ${name}. Promote to Primary… makes it the study's primary data.`, {});
+        `with ${name}: Promote to Primary… makes it the study's primary data.`, {});
       return undefined;
     }
     const holding = await this.holdingSameSeries(client, datastoreId, seriesUidsOf(document), primaries);

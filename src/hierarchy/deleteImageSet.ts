@@ -71,8 +71,8 @@ export class DeleteImageSetCommand extends Disposable {
 
     const answer = await this.deps.prompts.showWarningMessage(`Delete image set ${imageSetId} of ${patient}, ${study}?`, {
       modal: true,
-      detail: `The ${properties.isPrimary === false ? 'non-primary' : 'primary'} image set ${imageSetId}, all ${plural(versions, 'version')} of its metadata ` +
-        'and its frames are deleted from the data store. This cannot be undone.',
+      detail: `The ${properties.isPrimary === false ? 'non-primary' : 'primary'} image set ${imageSetId} is deleted from the data store with its metadata ` +
+        `(${plural(versions, 'version')}) and its frames. This cannot be undone.`,
     }, DELETE);
     if (answer !== DELETE) {
       this.deps.log.info(`deletion of ${where} cancelled`);

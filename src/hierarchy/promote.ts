@@ -149,10 +149,10 @@ export class PromoteCommand extends Disposable {
     const conflicts = await this.conflicts(at.datastoreId, at.imageSetId, at.document, at.studyUid);
     const differs = conflicts.length > 0
       ? `It still differs from the primary image sets of its ${at.study} at ${describeHierarchyConflicts(conflicts)}. ` +
-        'Make these attributes agree (Compare with Primary shows them), save, and promote again.'
+        'Make these attributes agree (Compare with Primary shows them), save, and promote again. '
       : '';
     const message = outcome === 'refused'
-      ? `HealthImaging refused to promote ${at.name}. ${differs || `(${at.serviceMessage}) `}Nothing was copied.`.replace(/\s+/g, ' ')
+      ? `HealthImaging refused to promote ${at.name}. ${differs || `${at.serviceMessage}. `}Nothing was copied.`
       : `The copy that was to promote ${at.name} failed (${at.serviceMessage}). ${differs}Nothing was promoted${at.created ? `; image set ${shortId(at.created)} is not primary` : ''}.`;
     void Promise.resolve(this.deps.prompts.showErrorMessage(message, {}, COMPARE_WITH_PRIMARY)).then((choice) => {
       if (choice === COMPARE_WITH_PRIMARY) {

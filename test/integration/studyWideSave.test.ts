@@ -5,55 +5,13 @@
 // measured time of a study-wide save against a single-image-set save.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { DeleteImageSetCommand, SearchImageSetsCommand, UpdateImageSetMetadataCommand, type MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
+import { DeleteImageSetCommand, UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { until } from './helpers';
 import {
-  DATASTORE_ID, editJson, emulatorImageSet, emulatorMetadata, emulatorVersions, firstInstance, openMetadata, untilEditorShowsEmulator,
+  DATASTORE_ID, editJson, emulatorImageSet, emulatorMetadata, emulatorVersions, firstInstance, openMetadata, StudyPool, untilEditorShowsEmulator,
   useEditingEnvironment, writeThroughProvider,
 } from './saveSupport';
-
-export interface SeededStudy {
-  uid: string;
-  description: string;
-  /** Primary image sets, by id. */
-  primaries: string[];
-  nonPrimary: string[];
-}
-
-/** Hands out seeded studies, each once (the 5,200-instance one never), by how many primary image sets they have. */
-export class StudyPool {
-  private studies: SeededStudy[] | undefined;
-  private readonly used = new Set<string>();
-
-  constructor(private readonly client: () => MedicalImagingClient) {}
-
-  async take(want: { primaries: number; exact?: boolean; nonPrimary?: boolean }): Promise<SeededStudy> {
-    if (!this.studies) {
-      const byUid = new Map<string, SeededStudy>();
-      let nextToken: string | undefined;
-      do {
-        const page = await this.client().send(new SearchImageSetsCommand({ datastoreId: DATASTORE_ID, maxResults: 50, nextToken, searchCriteria: {} }));
-        for (const s of page.imageSetsMetadataSummaries ?? []) {
-          const tags = s.DICOMTags ?? {};
-          if (tags.DICOMPatientId === 'SYN-9999' || !tags.DICOMStudyInstanceUID) continue;
-          const study = byUid.get(tags.DICOMStudyInstanceUID) ?? { uid: tags.DICOMStudyInstanceUID, description: tags.DICOMStudyDescription ?? '', primaries: [], nonPrimary: [] };
-          (s.isPrimary === false ? study.nonPrimary : study.primaries).push(s.imageSetId!);
-          byUid.set(study.uid, study);
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-      this.studies = [...byUid.values()].sort((a, b) => a.uid.localeCompare(b.uid));
-      for (const s of this.studies) s.primaries.sort();
-    }
-    const found = this.studies.find((s) => !this.used.has(s.uid)
-      && (want.exact ? s.primaries.length === want.primaries : s.primaries.length >= want.primaries)
-      && (want.nonPrimary === undefined || (s.nonPrimary.length > 0) === want.nonPrimary));
-    assert.ok(found, `no unused seeded study with ${want.primaries} primary image sets left`);
-    this.used.add(found.uid);
-    return found;
-  }
-}
 
 const shortId = (id: string) => `${id.slice(0, 8)}…`;
 
