@@ -1,6 +1,6 @@
 // The one command that runs every test: `npm test`.
 // Installs what is missing (npm packages, the VS Code test host), type-checks,
-// lints, bundles, then runs the unit, integration (real extension host) and
+// lints (with a check for import cycles), bundles, then runs the unit, integration (real extension host) and
 // end-to-end (Playwright) tiers and prints "N passed, N failed" last.
 //   npm test -- --only unit         one tier (unit | integration | e2e)
 //   npm test -- --skip-install      trust what is installed
@@ -46,6 +46,10 @@ try {
   build();
   if (run('npx', ['eslint', 'src', 'test', 'scripts', 'tools/vscode-host', 'emulator']) !== 0) {
     tiers.push({ tier: 'lint', passed: 0, failed: 1, skipped: 0 });
+  }
+  // No import cycles in the extension, the emulator, their tests and the test host's driver.
+  if (run('npm', ['run', '--silent', 'check:cycles']) !== 0) {
+    tiers.push({ tier: 'import cycles', passed: 0, failed: 1, skipped: 0 });
   }
   if ((wants('integration') || wants('e2e')) && !skipInstall && existsSync(join(root, 'tools/vscode-host/install.mjs'))) {
     const code = run('node', ['tools/vscode-host/install.mjs']);

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { SERVICE_MAX_ATTRIBUTE_BYTES } from '../../src/core/updateRules';
 import { ImportJobs } from './importJobs';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
@@ -48,7 +49,6 @@ export interface EmulatorFaults {
 export interface RunningEmulator { url: string; port: number; faults: EmulatorFaults; close(): Promise<void> }
 
 export const DEFAULT_UPDATE_DELAY_MS = 1000;
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 30000;
 /** The seeded data store's id: the same on every run. */
 export const SEED_DATASTORE_ID = stableId('healthimaging-emulator/seed/datastore');
 export const seedImageSetId = (index: number): string => stableId(`healthimaging-emulator/seed/image-set/${index}`);
@@ -140,7 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   store.load();
   const settings: ServiceSettings = {
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
-    maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES,
+    maxAttributeBytes: options.maxAttributeBytes ?? SERVICE_MAX_ATTRIBUTE_BYTES,
     maxDatastores: 10,
     accountId: options.accountId ?? '123456789012',
     failUpdates: { count: 0 },

@@ -319,25 +319,8 @@ export class SdkHealthImagingClient implements HealthImagingClient {
     });
   }
 
-  /** All versions of an image set, newest first (pages followed). */
-  async listAllImageSetVersions(datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
-    return listAllImageSetVersions(this, datastoreId, imageSetId);
-  }
-
   dispose(): void {
     void this.client?.then((c) => c.destroy(), () => undefined);
     this.client = undefined;
   }
-}
-
-/** All versions of an image set through any HealthImagingClient, newest first. */
-export async function listAllImageSetVersions(client: HealthImagingClient, datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
-  const all: ImageSetVersion[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.listImageSetVersions(datastoreId, imageSetId, token, 50);
-    all.push(...page.items);
-    token = page.nextToken;
-  } while (token);
-  return all.sort((a, b) => Number(b.versionId) - Number(a.versionId));
 }

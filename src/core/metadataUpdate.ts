@@ -16,6 +16,7 @@
 
 import { MetadataLevel } from './dicomDictionary';
 import { JsonObject, copyObject, hasOwn, isObject, keyCount, sameJson, setOwn, toPointer } from './json';
+import type { MetadataUpdate } from './metadataPlan';
 import {
   IMMUTABLE_INSTANCE_KEYS,
   IMMUTABLE_ROOT_KEYS,
@@ -41,30 +42,12 @@ import {
 
 export type { PathReason } from './updateRules';
 
-/** One UpdateImageSetMetadata request's DICOMUpdates, as JSON documents (before base64). */
-export interface MetadataUpdate {
-  updatableAttributes?: object;
-  removableAttributes?: object;
-}
+// computeMetadataUpdate and the plan's types live in metadataPlan.ts (which does not import this
+// file); they are re-exported here so that the engine has one entry point.
+export { computeMetadataUpdate, rekeyChangedUids } from './metadataPlan';
+export type { ComputeOptions, MetadataUpdate, MetadataUpdatePlan } from './metadataPlan';
 
-export interface MetadataUpdatePlan {
-  /** The requests, in order; [] when nothing changed; several only when split for size. */
-  updates: MetadataUpdate[];
-  /** True when any change needs force. */
-  force: boolean;
-  forceReasons: { path: string; reason: string }[];
-  /** Non-empty: nothing may be sent. */
-  refused: { path: string; reason: string }[];
-}
-
-export interface ComputeOptions {
-  /** Limit of each of updatableAttributes / removableAttributes, in bytes of UTF-8 JSON. Default 10,000. */
-  maxAttributeBytes?: number;
-  /** A primary image set: what would need force, and Patient- or Series-level changes, are refused. */
-  isPrimary?: boolean;
-}
-
-export { DEFAULT_MAX_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION } from './updateRules';
+export { DEFAULT_SPLIT_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION, SERVICE_MAX_ATTRIBUTE_BYTES } from './updateRules';
 
 const ROOT_PLACE = 'the document';
 const ROOT_ALLOWED = 'SchemaVersion, DatastoreID, ImageSetID, Patient and Study';
@@ -525,8 +508,3 @@ export function checkMetadataUpdate(
   }
   return { forceReasons: c.forceReasons, refused: c.refused };
 }
-
-// ---------------------------------------------------------------------------------------------
-// computeMetadataUpdate: see metadataPlan.ts for the implementation.
-
-export { computeMetadataUpdate, rekeyChangedUids } from './metadataPlan';

@@ -15,8 +15,17 @@ import {
 import { isObject } from './json';
 import { checkValueAgainstVr, describeVr } from './valueRepresentation';
 
-/** The size limit of each attribute blob in the SDK models before April 2026 (now 30,000). */
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10_000;
+/**
+ * The service's limit on each `updatableAttributes` / `removableAttributes` document of one
+ * UpdateImageSetMetadata request, in bytes (the service model since April 2026; 10,000 before).
+ */
+export const SERVICE_MAX_ATTRIBUTE_BYTES = 30_000;
+/**
+ * The size at which the extension splits a change into several requests unless the setting
+ * `healthImaging.maxAttributeBytes` says otherwise: the limit of the older API versions, so that a
+ * save works against every version of the service.
+ */
+export const DEFAULT_SPLIT_ATTRIBUTE_BYTES = 10_000;
 /** The SchemaVersion every payload starts with. */
 export const PAYLOAD_SCHEMA_VERSION = 1.1;
 

@@ -1,7 +1,7 @@
 // Which image set a palette command acts on when it has no argument and no metadata editor is
 // active: pick a data store (when there are several), then an image set (most recently updated first).
 import * as vscode from 'vscode';
-import type { HealthImagingClient, SearchCriteria } from '../aws/healthImagingClient';
+import { listAllDatastores, MAX_PAGE_SIZE, type HealthImagingClient, type SearchCriteria } from '../aws/healthImagingClient';
 import { SCHEME } from '../constants';
 import { parseMetadataUri } from '../documents/metadataUri';
 import { CancellationError } from '../shared/commands';
@@ -28,14 +28,7 @@ export interface PickOptions {
 
 /** Asks for a data store (when there are several active ones) and an image set in it. */
 export async function pickImageSet(client: HealthImagingClient, prompts: Prompts, options: PickOptions): Promise<ImageSetTarget> {
-  const datastores: { datastoreId: string; datastoreName: string; datastoreStatus: string }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.listDatastores(token, 50);
-    datastores.push(...page.items);
-    token = page.nextToken;
-  } while (token);
-  const active = datastores.filter((d) => d.datastoreStatus === 'ACTIVE');
+  const active = (await listAllDatastores(client)).filter((d) => d.datastoreStatus === 'ACTIVE');
   if (active.length === 0) {
     throw new Error('There is no active data store in this account and region.');
   }
@@ -54,7 +47,7 @@ export async function pickImageSet(client: HealthImagingClient, prompts: Prompts
     let next: string | undefined;
     let pages = 0;
     do {
-      const page = await client.searchImageSets(datastoreId, { filters: options.filters, sort: { sortField: 'updatedAt', sortOrder: 'DESC' } }, next, 50);
+      const page = await client.searchImageSets(datastoreId, { filters: options.filters, sort: { sortField: 'updatedAt', sortOrder: 'DESC' } }, next, MAX_PAGE_SIZE);
       for (const summary of page.items) {
         items.push({
           label: imageSetLabel(summary).label,

@@ -3,14 +3,13 @@
 // to UPDATED, then refresh open documents and the tree. From the palette it works on the active
 // document's image set (or asks for data store and image set); from the tree on the node's.
 import * as vscode from 'vscode';
-import type { HealthImagingClient, ImageSetVersion } from '../aws/healthImagingClient';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
+import { listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands } from '../constants';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri } from '../documents/metadataUri';
-import { shortId } from '../documents/saveFlow';
 import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
+import { formatTime, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -42,10 +41,6 @@ interface Target {
   datastoreId: string;
   imageSetId: string;
   versionId?: string;
-}
-
-function formatTime(date: Date | undefined): string | undefined {
-  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : undefined;
 }
 
 /** The quick pick item of a version: number, status, forced flag, time and message. */

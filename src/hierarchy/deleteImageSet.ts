@@ -4,14 +4,13 @@
 // the tree listed again.
 import * as vscode from 'vscode';
 import { HealthImagingError } from '../aws/errors';
-import type { HealthImagingClient } from '../aws/healthImagingClient';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
+import { listAllImageSetVersions, type HealthImagingClient } from '../aws/healthImagingClient';
 import { Commands, SCHEME } from '../constants';
-import { plural, shortId } from '../documents/saveFlow';
 import { waitUntilUnlocked, type FollowOptions } from '../documents/updateFollower';
 import { pickImageSet, targetImageSet } from '../explorer/imageSetPicker';
 import { imageSetParts, type ExplorerNode } from '../explorer/nodes';
 import { CancellationError, registerCommand } from '../shared/commands';
+import { plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';

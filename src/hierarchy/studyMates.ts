@@ -3,14 +3,12 @@
 // short while so that typing (diagnostics, preview) does not search on every keystroke; questions
 // that decide what is sent always search again.
 import * as vscode from 'vscode';
-import type { HealthImagingClient, ImageSetSummary } from '../aws/healthImagingClient';
-import { shortId } from '../documents/saveFlow';
+import { listAllPages, MAX_PAGE_SIZE, type HealthImagingClient, type ImageSetSummary, type SearchCriteria } from '../aws/healthImagingClient';
 import { formatDicomDate, imageSetParts } from '../explorer/nodes';
+import { shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import { describeError, type Logger } from '../shared/logger';
 
-/** At most this many search pages (50 each) per study. */
-const MAX_PAGES = 20;
 const CACHE_MS = 60_000;
 
 export interface StudyMatesDependencies {
@@ -46,20 +44,14 @@ export class StudyMates extends Disposable {
   /** The primary image sets of a study, searched now (every page), most recently updated first. */
   async primaries(datastoreId: string, studyInstanceUID: string): Promise<ImageSetSummary[]> {
     const client = this.deps.getClient();
-    const found: ImageSetSummary[] = [];
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const page = await client.searchImageSets(datastoreId, {
-        filters: [
-          { operator: 'EQUAL', values: [{ DICOMStudyInstanceUID: studyInstanceUID }] },
-          { operator: 'EQUAL', values: [{ isPrimary: true }] },
-        ],
-        sort: { sortField: 'updatedAt', sortOrder: 'DESC' },
-      }, token, 50);
-      found.push(...page.items.filter((s) => s.isPrimary !== false));
-      token = page.nextToken;
-    } while (token && ++pages < MAX_PAGES);
+    const criteria: SearchCriteria = {
+      filters: [
+        { operator: 'EQUAL', values: [{ DICOMStudyInstanceUID: studyInstanceUID }] },
+        { operator: 'EQUAL', values: [{ isPrimary: true }] },
+      ],
+      sort: { sortField: 'updatedAt', sortOrder: 'DESC' },
+    };
+    const found = (await listAllPages((token) => client.searchImageSets(datastoreId, criteria, token, MAX_PAGE_SIZE))).filter((s) => s.isPrimary !== false);
     this.cache.set(this.key(datastoreId, studyInstanceUID), { at: Date.now(), ids: found.map((s) => s.imageSetId) });
     return found;
   }

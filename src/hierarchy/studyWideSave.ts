@@ -7,13 +7,12 @@ import type { HealthImagingClient, ImageSetSummary } from '../aws/healthImagingC
 import { splitStudyLevelUpdates, studyInstanceUidOf } from '../core/hierarchy';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri } from '../documents/metadataUri';
-import {
-  detailLines, parseBase, plural, SaveError, shortId, type StudyWideDecision, type StudyWideSaves,
-} from '../documents/saveFlow';
+import { parseBase, SaveError, type StudyWideDecision, type StudyWideSaves } from '../documents/saveFlow';
 import {
   followNextVersion, followUpdate, StudyUpdateFailedError, submitUpdate, UpdateFailedError, waitUntilUnlocked, type FollowOptions,
 } from '../documents/updateFollower';
 import type { Config } from '../shared/config';
+import { detailLines, errorText, plural, shortId } from '../shared/format';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import { imageSetLine, studyName, type StudyMates } from './studyMates';
@@ -144,7 +143,7 @@ export class StudyWideSave implements StudyWideSaves {
       } catch (error) {
         failures.push(error instanceof UpdateFailedError
           ? { imageSetId: id, versionId: error.versionId, status: error.status, serviceMessage: error.serviceMessage }
-          : { imageSetId: id, error: error instanceof Error ? error.message : String(error) });
+          : { imageSetId: id, error: errorText(error) });
       } finally {
         if (id !== imageSetId) {
           this.deps.provider.refresh(metadataUri(datastoreId, id));

@@ -3,9 +3,9 @@
 // listen with `affectsConfiguration` through `onDidChange`.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, Settings } from '../constants';
+import { DEFAULT_SPLIT_ATTRIBUTE_BYTES, SERVICE_MAX_ATTRIBUTE_BYTES } from '../core/updateRules';
 
 export const DEFAULT_PAGE_SIZE = 50;
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10000;
 
 /** `healthImaging.studyWideUpdates`: what a save does with a Study-level change of a primary image set. */
 export type StudyWideUpdates = 'ask' | 'always' | 'never';
@@ -60,7 +60,7 @@ export class Config {
 
   /** Upper bound for one `updatableAttributes` / `removableAttributes` document, in bytes. */
   get maxAttributeBytes(): number {
-    return clampInt(this.section.get<number>(Settings.maxAttributeBytes), 1, 30000, DEFAULT_MAX_ATTRIBUTE_BYTES);
+    return clampInt(this.section.get<number>(Settings.maxAttributeBytes), 1, SERVICE_MAX_ATTRIBUTE_BYTES, DEFAULT_SPLIT_ATTRIBUTE_BYTES);
   }
 
   get confirmForceUpdate(): boolean {

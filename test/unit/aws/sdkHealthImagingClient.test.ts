@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { HealthImagingError } from '../../../src/aws/errors';
 import type { ImageSetSummary } from '../../../src/aws/healthImagingClient';
-import { SdkHealthImagingClient, gunzipIfNeeded, isGzip, listAllImageSetVersions } from '../../../src/aws/sdkHealthImagingClient';
+import { listAllDatastores, listAllImageSetVersions, listAllPages } from '../../../src/aws/healthImagingClient';
+import { SdkHealthImagingClient, gunzipIfNeeded, isGzip } from '../../../src/aws/sdkHealthImagingClient';
 import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
 import { DUMMY_KEYS, EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
 
@@ -55,6 +56,20 @@ describe('SdkHealthImagingClient against the emulator', function () {
     assert.ok(sample.createdAt instanceof Date);
     assert.deepEqual(client.region, { region: 'us-east-1', source: 'profile' });
     datastoreId = sample.datastoreId;
+    assert.deepEqual((await listAllDatastores(client)).map((d) => d.datastoreId), page.items.map((d) => d.datastoreId));
+  });
+
+  it('follows next tokens to the last page when listing everything', async () => {
+    const pages: Record<string, { items: number[]; nextToken?: string }> = {
+      start: { items: [1, 2], nextToken: 'b' }, b: { items: [3], nextToken: 'c' }, c: { items: [] },
+    };
+    const asked: (string | undefined)[] = [];
+    const all = await listAllPages(async (token) => {
+      asked.push(token);
+      return pages[token ?? 'start'];
+    });
+    assert.deepEqual(all, [1, 2, 3]);
+    assert.deepEqual(asked, [undefined, 'b', 'c']);
   });
 
   it('pages through every image set with nextToken, without duplicates, with DICOM tags', async () => {
