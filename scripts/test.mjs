@@ -6,12 +6,22 @@
 //   npm test -- --skip-install      trust what is installed
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ensureNodeModules, build, run, root } from './bootstrap.mjs';
 import { packageExtension } from './package.mjs';
 
-const args = process.argv.slice(2);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const skipInstall = args.includes('--skip-install');
+const TIERS = ['unit', 'integration', 'e2e'];
+let only;
+let skipInstall;
+try {
+  ({ values: { only, 'skip-install': skipInstall } } = parseArgs({
+    options: { only: { type: 'string' }, 'skip-install': { type: 'boolean' } },
+  }));
+  if (only !== undefined && !TIERS.includes(only)) throw new Error(`--only takes one of ${TIERS.join(', ')} (got "${only}")`);
+} catch (e) {
+  console.error(`[test] ${e.message}\nUsage: npm test -- [--only ${TIERS.join('|')}] [--skip-install]`);
+  process.exit(2);
+}
 const wants = (tier) => !only || only === tier;
 
 const resultsDir = join(root, '.test-results');

@@ -10,7 +10,7 @@ import {
   GetImageSetMetadataCommand, ListDICOMImportJobsCommand, ResourceNotFoundException, SearchImageSetsCommand,
   StartDICOMImportJobCommand, ValidationException,
 } from '@aws-sdk/client-medical-imaging';
-import { eventually, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { until, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 import { pydicomTestFiles } from './pydicomFiles';
 
 type DcmDict = Record<string, { vr: string; Value?: unknown[] }>;
@@ -58,7 +58,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     fs.writeFileSync(path.join(input, 'notes.txt'), 'not a DICOM file');
     h = await startHarness({ s3Root, updateDelayMs: 100 });
     datastoreId = (await h.client.send(new CreateDatastoreCommand({ datastoreName: 'imports', clientToken: 'imports' }))).datastoreId as string;
-    await eventually('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
+    await until('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
   });
   after(async () => {
     await stopHarness(h);
@@ -70,7 +70,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
   }));
   const finish = async (jobId: string): Promise<{ statuses: string[]; job: Doc }> => {
     const statuses: string[] = [];
-    const job = await eventually(`import job ${jobId}`, async () => {
+    const job = await until(`import job ${jobId}`, async () => {
       const r = await h.client.send(new GetDICOMImportJobCommand({ datastoreId, jobId }));
       const s = r.jobProperties?.jobStatus as string;
       if (statuses[statuses.length - 1] !== s) statuses.push(s);

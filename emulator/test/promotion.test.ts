@@ -7,7 +7,7 @@ import {
   UpdateImageSetMetadataCommand, ValidationException, type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, hold, readMetadata, rejection, release, startHarness, stopHarness, until, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 // Seeded non-primary duplicates (patient name and id changed) and the primary image set holding the same series.
@@ -24,7 +24,7 @@ describe('emulator: promoteToPrimary (seeded)', function () {
   const get = (imageSetId: string): Promise<GetImageSetCommandOutput> => h.client.send(new GetImageSetCommand({ datastoreId, imageSetId }));
   const metadata = async (imageSetId: string): Promise<Doc> =>
     readMetadata((await h.client.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId }))).imageSetMetadataBlob as never);
-  const settle = (imageSetId: string) => eventually(`${imageSetId} to leave LOCKED`, async () => {
+  const settle = (imageSetId: string) => until(`${imageSetId} to leave LOCKED`, async () => {
     const r = await get(imageSetId);
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });

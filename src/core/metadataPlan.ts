@@ -21,9 +21,8 @@ import {
   newUid,
   notAnObjectReason,
   outsideHierarchyReason,
+  recordVerdict,
   PAYLOAD_SCHEMA_VERSION,
-  primaryForceReason,
-  primaryLevelReason,
   renamedInstanceReason,
   renamedSeriesReason,
   seriesRemovalReason,
@@ -87,14 +86,8 @@ class Planner {
 
   constructor(readonly isPrimary: boolean) {}
 
-  verdict(path: string, v: Verdict, level: MetadataLevel | undefined): void {
-    for (const reason of v.refuse) this.refused.push({ path, reason });
-    if (this.isPrimary) {
-      for (const reason of v.force) this.refused.push({ path, reason: primaryForceReason(reason) });
-      if (level === 'patient' || level === 'series') this.refused.push({ path, reason: primaryLevelReason(level) });
-    } else {
-      for (const reason of v.force) this.forceReasons.push({ path, reason });
-    }
+  verdict(path: string, verdict: Verdict, level: MetadataLevel | undefined): void {
+    recordVerdict(this, path, verdict, level);
   }
 
   refuse(path: string, reason: string): void {

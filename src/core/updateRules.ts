@@ -110,6 +110,27 @@ export interface Verdict {
   refuse: string[];
 }
 
+/** Where verdicts are collected, for an image set that is primary or not. */
+export interface VerdictCollector {
+  forceReasons: PathReason[];
+  refused: PathReason[];
+  isPrimary: boolean;
+}
+
+/**
+ * Records the verdict on the change at `path`. On a primary image set, what would need force is
+ * refused, and so is any change at the Patient or Series level.
+ */
+export function recordVerdict(collector: VerdictCollector, path: string, verdict: Verdict, level: MetadataLevel | undefined): void {
+  for (const reason of verdict.refuse) collector.refused.push({ path, reason });
+  if (collector.isPrimary) {
+    for (const reason of verdict.force) collector.refused.push({ path, reason: primaryForceReason(reason) });
+    if (level === 'patient' || level === 'series') collector.refused.push({ path, reason: primaryLevelReason(level) });
+  } else {
+    for (const reason of verdict.force) collector.forceReasons.push({ path, reason });
+  }
+}
+
 /** Judges one attribute change (add, change or remove) at a level. */
 export function judgeAttributeChange(c: AttributeChange): Verdict {
   const force: string[] = [];

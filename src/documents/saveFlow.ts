@@ -17,7 +17,7 @@ import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import type { MetadataBase, MetadataFileSystemProvider, MetadataSaveHandler } from './metadataFileSystemProvider';
 import { metadataUri } from './metadataUri';
-import { followUpdate, StudyUpdateFailedError, submitUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
+import { followUpdate, StudyUpdateFailedError, UpdateFailedError, type FollowOptions } from './updateFollower';
 import { findOverlaps, rebaseUpdates, shortValue, type Overlap, type PayloadDocumentPair } from './updatePlanView';
 
 export const UPDATE_WITH_FORCE = 'Update with Force';
@@ -315,7 +315,8 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
           created = await this.deps.studyWide.submit({ decision: studyWide, datastoreId, imageSetId, latestVersionId: current, update, progress });
           this.deps.log.info(`${where}: request ${index + 1}/${steps.length} against version ${current} (includeStudyImageSets) created version ${created}, UPDATED with ${plural(studyWide.mates.length, 'other image set')} of the study`);
         } else {
-          const result = await submitUpdate(client, { datastoreId, imageSetId, latestVersionId: current, force, update }, options);
+          // Throttling is retried inside the adapter (MAX_ATTEMPTS_PER_REQUEST); what is left is followed here.
+          const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update });
           created = result.latestVersionId;
           this.deps.log.info(`${where}: request ${index + 1}/${steps.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
           progress.report({ message: `waiting for version ${created}${step}` });

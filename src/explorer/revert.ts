@@ -7,7 +7,7 @@ import { listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion
 import { Commands } from '../constants';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri } from '../documents/metadataUri';
-import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
+import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
 import { formatTime, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
@@ -131,9 +131,9 @@ export class RevertCommand extends Disposable {
     const versionId = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Reverting ${name} to version ${chosen}` },
       async () => {
-        const result = await submitUpdate(client, {
+        const result = await client.updateImageSetMetadata({
           datastoreId, imageSetId, latestVersionId: latest.versionId, update: { revertToVersionId: chosen },
-        }, followOptions);
+        });
         this.deps.log.info(`${datastoreId}/${imageSetId}: revert to version ${chosen} against ${latest.versionId} created version ${result.latestVersionId}`);
         try {
           await followUpdate(client, datastoreId, imageSetId, result.latestVersionId, followOptions);

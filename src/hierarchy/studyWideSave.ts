@@ -9,7 +9,7 @@ import type { MetadataFileSystemProvider } from '../documents/metadataFileSystem
 import { metadataUri } from '../documents/metadataUri';
 import { parseBase, SaveError, type StudyWideDecision, type StudyWideSaves } from '../documents/saveFlow';
 import {
-  followNextVersion, followUpdate, StudyUpdateFailedError, submitUpdate, UpdateFailedError, waitUntilUnlocked, type FollowOptions,
+  followNextVersion, followUpdate, StudyUpdateFailedError, UpdateFailedError, waitUntilUnlocked, type FollowOptions,
 } from '../documents/updateFollower';
 import type { Config } from '../shared/config';
 import { detailLines, errorText, plural, shortId } from '../shared/format';
@@ -128,7 +128,8 @@ export class StudyWideSave implements StudyWideSaves {
 
     // 2. One request for the whole study.
     progress.report({ message: `sending the Study-level change to ${before.size + 1} image sets` });
-    const result = await submitUpdate(client, { datastoreId, imageSetId, latestVersionId, includeStudyImageSets: true, update }, options);
+    // (throttling is retried inside the adapter)
+    const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId, includeStudyImageSets: true, update });
     this.deps.log.info(`${where}: study-wide request against version ${latestVersionId} created version ${result.latestVersionId} (${result.imageSetWorkflowStatus ?? result.imageSetState}); following ${before.size + 1} image sets`);
 
     // 3. Follow every image set it reaches to UPDATED (or UPDATE_FAILED).

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { DeleteImageSetCommand, SearchImageSetsCommand } from '@aws-sdk/client-medical-imaging';
+import { MAX_ATTEMPTS_PER_REQUEST } from '../../src/aws/sdkHealthImagingClient';
 import { metadataUri } from '../../src/documents/metadataUri';
 import type { DatastoreNode, ExplorerNode, ImageSetNode } from '../../src/explorer/nodes';
 import type { CompareResult } from '../../src/hierarchy/compareWithPrimary';
@@ -203,14 +204,17 @@ describe('primary and non-primary image sets', function () {
     const { imageSetId, holder } = await duplicate();
     await reconcile(imageSetId, holder);
     const before = await primaryCount();
-    t.env.emulator.faults.throttleNext('CopyImageSet', 3);
+    t.env.emulator.faults.reset();
+    t.env.emulator.faults.throttleNext('CopyImageSet', 100);
     t.prompts.reply(
       { kind: 'warning', match: /to primary\?$/, answer: 'Promote' },
       { kind: 'error', match: /was not promoted: HealthImaging is throttling CopyImageSet .* Nothing was copied; try again in a moment\./, answer: undefined },
     );
     assert.equal(await vscode.commands.executeCommand('healthImaging.promoteToPrimary', node(imageSetId)), undefined);
+    assert.deepEqual(t.env.emulator.faults.requestCounts().CopyImageSet, { total: MAX_ATTEMPTS_PER_REQUEST, byStatus: { 429: MAX_ATTEMPTS_PER_REQUEST } });
     assert.equal(await primaryCount(), before);
 
+    t.env.emulator.faults.reset();
     t.env.emulator.faults.throttleNext('CopyImageSet', 2);
     t.prompts.reply(
       { kind: 'warning', match: /to primary\?$/, answer: 'Promote' },
@@ -218,6 +222,7 @@ describe('primary and non-primary image sets', function () {
     );
     const result = await vscode.commands.executeCommand<PromoteResult>('healthImaging.promoteToPrimary', node(imageSetId));
     assert.equal(result.outcome, 'promoted');
+    assert.deepEqual(t.env.emulator.faults.requestCounts().CopyImageSet, { total: 3, byStatus: { 200: 1, 429: 2 } }, 'retried by the adapter, once accepted');
     assert.equal(await primaryCount(), before + 1);
   });
 

@@ -9,8 +9,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HealthImagingError } from '../../../src/aws/errors';
 import { SdkHealthImagingClient } from '../../../src/aws/sdkHealthImagingClient';
-import { SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
-import { EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
+import { EMULATOR_CREDENTIALS, EMULATOR_PROFILE, EMULATOR_REGION, SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import { useAwsProfileFiles } from '../awsProfileFiles';
 
 interface Recorded { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: Buffer; authorization: string }
 
@@ -52,7 +52,7 @@ async function signatureOver(recorded: Recorded, query: Record<string, string>):
   const amzDate = String(recorded.headers['x-amz-date']);
   const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`);
   const signer = new SignatureV4({
-    credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' }, region: 'us-east-1', service: 'medical-imaging', sha256: Hash.bind(null, 'sha256'),
+    credentials: EMULATOR_CREDENTIALS, region: EMULATOR_REGION, service: 'medical-imaging', sha256: Hash.bind(null, 'sha256'),
   });
   const signed = await signer.sign(request, { signingDate });
   return /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization))?.[1] ?? '';
