@@ -148,12 +148,13 @@ export class PromoteCommand extends Disposable {
   }): Promise<PromoteResult> {
     const conflicts = await this.conflicts(at.datastoreId, at.imageSetId, at.document, at.studyUid);
     const differs = conflicts.length > 0
-      ? `It still differs from the primary image sets of its ${at.study} at ${describeHierarchyConflicts(conflicts)}. ` +
-        'Make these attributes agree (Compare with Primary shows them), save, and promote again. '
+      ? `it still differs from the primary image sets of its ${at.study} at ${describeHierarchyConflicts(conflicts)}. ` +
+        'Make these attributes agree (Compare with Primary shows them), save, and promote again.'
       : '';
     const message = outcome === 'refused'
-      ? `HealthImaging refused to promote ${at.name}. ${differs || `${at.serviceMessage}. `}Nothing was copied.`
-      : `The copy that was to promote ${at.name} failed (${at.serviceMessage}). ${differs}Nothing was promoted${at.created ? `; image set ${shortId(at.created)} is not primary` : ''}.`;
+      ? `HealthImaging refused to promote ${at.name}: ${differs || `${at.serviceMessage}.`} Nothing was copied.`
+      : `The copy that was to promote ${at.name} failed (${at.serviceMessage})${differs ? `: ${differs}` : '.'} ` +
+        `Nothing was promoted${at.created ? `; image set ${shortId(at.created)} is not primary` : ''}.`;
     void Promise.resolve(this.deps.prompts.showErrorMessage(message, {}, COMPARE_WITH_PRIMARY)).then((choice) => {
       if (choice === COMPARE_WITH_PRIMARY) {
         void vscode.commands.executeCommand(Commands.compareWithPrimary, { datastoreId: at.datastoreId, imageSetId: at.imageSetId });

@@ -75,7 +75,7 @@ export class StudyWideSave implements StudyWideSaves {
         `gets a new version. "${ONLY_THIS_IMAGE_SET}" leaves the others with their current values.` +
         (split.rest.length > 0 ? ` The other changes (below the Study level) go to ${name} only, as a separate request.` : '');
       const answer = await this.deps.prompts.showWarningMessage(
-        `${name} changes the Study level of ${study}, which has ${plural(mates.length, 'other primary image set')}. Update the whole study?`,
+        `${name.charAt(0).toUpperCase()}${name.slice(1)} changes the Study level of ${study}, which has ${plural(mates.length, 'other primary image set')}. Update the whole study?`,
         { modal: true, detail }, UPDATE_WHOLE_STUDY, ONLY_THIS_IMAGE_SET);
       if (answer === ONLY_THIS_IMAGE_SET) {
         this.deps.log.info(`${where}: Study-level change saved to this image set only (chosen)`);

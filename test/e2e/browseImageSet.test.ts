@@ -4,19 +4,11 @@
 // Screenshots: .test-results/screenshots/browse-*.png
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { GetImageSetMetadataCommand, ListDatastoresCommand, MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { gunzipSync } from 'node:zlib';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from 'healthimaging-emulator';
-import { repoRoot, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
-
-/** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
-function builtVsix(): string | undefined {
-  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  const file = path.join(repoRoot, `${name}-${version}.vsix`);
-  return fs.existsSync(file) ? file : undefined;
-}
+import { startE2E, type E2ESession } from '../../tools/vscode-host/driver';
+import { builtVsix } from './support';
 
 describe('browsing an image set in the workbench', function () {
   this.timeout(180_000);

@@ -136,7 +136,7 @@ describe('primary and non-primary image sets', function () {
     assert.deepEqual(confirm.items, ['Promote']);
     assert.match(confirm.detail ?? '', /copies version 1 of image set .* into a new primary image set, with a new id\. The non-primary original stays as it is until you delete it\./);
     const error = await t.prompts.waitFor((r) => r.kind === 'error');
-    assert.match(error.message, /It still differs from the primary image sets of its study ".*" \(\d{4}-\d{2}-\d{2}\) at Patient level: PatientName, PatientID\. Make these attributes agree .*Nothing was copied\.$/);
+    assert.match(error.message, /^HealthImaging refused to promote image set [0-9a-z]{8}…: it still differs from the primary image sets of its study ".*" \(\d{4}-\d{2}-\d{2}\) at Patient level: PatientName, PatientID\. Make these attributes agree .*promote again\. Nothing was copied\.$/);
     assert.deepEqual(result.conflicts.map((c) => c.attribute), ['PatientName', 'PatientID']);
     assert.ok(result.conflicts.every((c) => c.imageSetIds.includes(holder)));
     assert.equal(await primaryCount(), before, 'nothing was promoted');
@@ -200,7 +200,7 @@ describe('primary and non-primary image sets', function () {
     assert.equal(await primaryCount(), before);
   });
 
-  it('Promote while CopyImageSet is throttled: retried by the SDK; when it persists, a clear message and nothing copied', async () => {
+  it('Promote while CopyImageSet is throttled: retried by the adapter; when it persists, a clear message and nothing copied', async () => {
     const { imageSetId, holder } = await duplicate();
     await reconcile(imageSetId, holder);
     const before = await primaryCount();

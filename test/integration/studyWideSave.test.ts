@@ -43,7 +43,7 @@ describe('study-wide saves', function () {
     assert.equal(modal.modal, true);
     assert.deepEqual(modal.items, ['Update Whole Study', 'Only This Image Set']);
     const escaped = study.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    assert.match(modal.message, new RegExp(`^image set ${shortId(id)} changes the Study level of study "${escaped}" \\(\\d{4}-\\d{2}-\\d{2}\\), which has 3 other primary image sets\\. Update the whole study\\?$`));
+    assert.match(modal.message, new RegExp(`^Image set ${shortId(id)} changes the Study level of study "${escaped}" \\(\\d{4}-\\d{2}-\\d{2}\\), which has 3 other primary image sets\\. Update the whole study\\?$`));
     assert.match(modal.detail ?? '', /^Changed at the Study level: StudyDescription\./);
     const listed = (modal.detail ?? '').split('\n').filter((l) => / · /.test(l));
     assert.equal(listed.length, 3);
