@@ -229,6 +229,11 @@ export function hierarchyLevelsView(document: unknown, series?: ReadonlySet<stri
   };
 }
 
+/** "both primary image sets", "all 4 primary image sets": what a study-wide change reaches, for messages. */
+export function primaryImageSetsPhrase(count: number): string {
+  return count === 2 ? 'both primary image sets' : `all ${count} primary image sets`;
+}
+
 /** The Study Instance UID of a metadata document, if it has one. */
 export function studyInstanceUidOf(document: unknown): string | undefined {
   const uid = dicomAt(document, 'Study', 'DICOM').StudyInstanceUID;

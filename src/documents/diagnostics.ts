@@ -2,7 +2,7 @@
 // keys (with their position), edits HealthImaging would refuse (errors) and edits that need force
 // (information), on the attribute's range. Debounced; large documents wait a little longer.
 import * as vscode from 'vscode';
-import { studyLevelAttributes } from '../core/hierarchy';
+import { primaryImageSetsPhrase, studyLevelAttributes } from '../core/hierarchy';
 import { computeMetadataUpdate } from '../core/metadataUpdate';
 import { findJsonPointerRange, parseMetadataText } from '../core/metadataText';
 import { SCHEME } from '../constants';
@@ -141,8 +141,8 @@ export class MetadataDiagnostics extends Disposable {
       const all = reach.others + 1;
       for (const attribute of studyLevelAttributes(plan.updates)) {
         diagnostics.push(make(rangeOf(attribute.path), reach.setting === 'always'
-          ? `Study-level change: saving applies it to all ${all} primary image sets of this study (includeStudyImageSets). (${attribute.path})`
-          : `Study-level change: saving can apply it to all ${all} primary image sets of this study; Save asks first. (${attribute.path})`,
+          ? `Study-level change: Save applies it to ${primaryImageSetsPhrase(all)} of this study (includeStudyImageSets). (${attribute.path})`
+          : `Study-level change: Save can apply it to ${primaryImageSetsPhrase(all)} of this study; it asks first. (${attribute.path})`,
         vscode.DiagnosticSeverity.Information, 'study-wide'));
       }
     }

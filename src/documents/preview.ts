@@ -2,7 +2,7 @@
 // request(s) Save would send for the editor's current text (saved or not), without sending them.
 // The preview is a read-only JSON document (a content provider), refreshed while the user types.
 import * as vscode from 'vscode';
-import { splitStudyLevelUpdates } from '../core/hierarchy';
+import { primaryImageSetsPhrase, splitStudyLevelUpdates } from '../core/hierarchy';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
 import { parseMetadataText } from '../core/metadataText';
 import { Commands, SCHEME } from '../constants';
@@ -116,7 +116,7 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
     void this.deps.prompts.showInformationMessage(
       `Copied ${updates.length === 1 ? 'the AWS CLI command' : `${updates.length} AWS CLI commands`} for ${name}` +
         `${plan.force ? ' (with --force)' : ''}` +
-        `${studyWide ? ` (the Study-level change with --include-study-image-sets: it reaches all ${studyWide.otherImageSets + 1} primary image sets of the study)` : ''}` +
+        `${studyWide ? ` (the Study-level change with --include-study-image-sets: it reaches ${primaryImageSetsPhrase(studyWide.otherImageSets + 1)} of the study)` : ''}` +
         '. It contains the edited metadata values.', {});
     return text;
   }

@@ -1,6 +1,7 @@
 // Pure helpers around an update plan (what core's computeMetadataUpdate returns): the attributes a
 // payload touches, the preview document, and the rebase of a plan onto a newer version.
 // No vscode and no I/O, so they are unit-tested in plain Node.
+import { primaryImageSetsPhrase } from '../core/hierarchy';
 import { fromPointer, isObject, sameJson, setOwn, toPointer, valueAtPointer, type JsonObject } from '../core/json';
 import { plural } from '../shared/format';
 
@@ -169,7 +170,7 @@ export function buildUpdatePreview(input: PreviewInput): object {
   const reach = studyWide ? studyWide.otherImageSets + 1 : 0;
   return {
     summary: studyWide
-      ? `${describePlan({ ...plan, updates: sent })} The Study-level change reaches all ${reach} primary image sets of the study (includeStudyImageSets)` +
+      ? `${describePlan({ ...plan, updates: sent })} The Study-level change reaches ${primaryImageSetsPhrase(reach)} of the study (includeStudyImageSets)` +
         `${studyWide.setting === 'ask' ? ', after asking' : ''}.`
       : describePlan(plan),
     datastoreId: input.datastoreId,

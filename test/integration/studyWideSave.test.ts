@@ -250,7 +250,7 @@ describe('study-wide saves', function () {
     const diagnostic = await until('the study-wide diagnostic', () =>
       vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.code === 'study-wide'));
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Information);
-    assert.match(diagnostic.message, /Study-level change: saving can apply it to all 3 primary image sets of this study; Save asks first\./);
+    assert.match(diagnostic.message, /Study-level change: Save can apply it to all 3 primary image sets of this study; it asks first\./);
     assert.match(editor.document.getText(diagnostic.range), /StudyDescription/);
 
     // A non-primary image set's Study-level change reaches only itself: no such diagnostic.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  describeHierarchyConflicts, findHierarchyConflicts, hierarchyLevelsView, seriesUidsOf, splitStudyLevelUpdates,
+  describeHierarchyConflicts, findHierarchyConflicts, hierarchyLevelsView, primaryImageSetsPhrase, seriesUidsOf, splitStudyLevelUpdates,
   studyInstanceUidOf, studyLevelAttributes,
 } from '../../../src/core/hierarchy';
 import { applyMetadataUpdate, computeMetadataUpdate } from '../../../src/core/metadataUpdate';
@@ -164,6 +164,11 @@ describe('hierarchyLevelsView', () => {
   it('copes with documents that lack levels', () => {
     assert.deepEqual(hierarchyLevelsView({}), { Patient: { DICOM: {} }, Study: { DICOM: {}, Series: {} } });
     assert.deepEqual(hierarchyLevelsView(null), { Patient: { DICOM: {} }, Study: { DICOM: {}, Series: {} } });
+  });
+
+  it('says how many primary image sets a study-wide change reaches', () => {
+    assert.equal(primaryImageSetsPhrase(2), 'both primary image sets');
+    assert.equal(primaryImageSetsPhrase(4), 'all 4 primary image sets');
   });
 
   it('studyInstanceUidOf and seriesUidsOf read the document', () => {
