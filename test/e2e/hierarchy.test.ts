@@ -110,7 +110,8 @@ describe('primary and non-primary image sets in the workbench', function () {
 
   before(async () => {
     // Auto save (on by default in VS Code for the web) never sends HealthImaging metadata; off, it adds no notes.
-    e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300, settings: { 'files.autoSave': 'off' } });
+    // (a window of a laptop's size keeps the docs' screenshots small)
+    e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300, settings: { 'files.autoSave': 'off' }, viewport: { width: 1200, height: 760 } });
     client = emulatorClient(e2e);
     studies = await seededStudies(client);
     await e2e.waitForWorkbench();
