@@ -32,6 +32,7 @@ export const Commands = {
   promoteToPrimary: 'healthImaging.promoteToPrimary',
   deleteImageSet: 'healthImaging.deleteImageSet',
   showStudyImageSets: 'healthImaging.showStudyImageSets',
+  goToSeriesOrInstance: 'healthImaging.goToSeriesOrInstance',
 } as const;
 
 /** Setting keys below the `healthImaging` section. */
@@ -44,6 +45,7 @@ export const Settings = {
   maxAttributeBytes: 'maxAttributeBytes',
   confirmForceUpdate: 'confirmForceUpdate',
   studyWideUpdates: 'studyWideUpdates',
+  documentLayout: 'documentLayout',
 } as const;
 
 export const ContextKeys = {

@@ -11,7 +11,7 @@ import {
 } from './store';
 import {
   ApiError, conflict, constraintError, epochSeconds, ID, KMS_ARN, LAMBDA_ARN, NAME, CLIENT_TOKEN, notFound, page,
-  queryBoolean, queryMaxResults, requireEnum, requireId, requireObject, requireString, TAG_KEY, validation, VERSION_ID,
+  queryBoolean, queryMaxResults, requireEnum, requireId, requireObject, requireShallowJson, requireString, TAG_KEY, validation, VERSION_ID,
 } from './wire';
 
 export type Json = Record<string, unknown>;
@@ -485,6 +485,7 @@ export class Service {
       throw validation(`${field} is not a JSON document: ${(e as Error).message}`);
     }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw validation(`${field} must be a JSON object`);
+    requireShallowJson(doc, field);
     const sv = (doc as Json).SchemaVersion;
     if (sv === undefined) throw validation(`${field} must contain "SchemaVersion": 1.1`);
     if (sv !== 1.1 && sv !== '1.1') throw validation(`${field} has SchemaVersion ${JSON.stringify(sv)}; the supported version is 1.1`);
@@ -678,13 +679,14 @@ export class Service {
     } catch (e) {
       throw validation(`${field} is not a JSON document: ${(e as Error).message}`);
     }
+    requireShallowJson(sel, field);
     const sv = obj(sel).SchemaVersion;
     if (sv !== 1.1 && sv !== '1.1') throw validation(`${field} must contain "SchemaVersion": "1.1"`);
     const wanted = obj(obj(obj(sel).Study).Series);
     if (Object.keys(wanted).length === 0) throw validation(`${field} must name at least one series under Study.Series`);
     const have = obj(obj(doc.Study).Series);
     const series: Json = {};
-    // Keys such as "__proto__" or "constructor" are UIDs like any other: found only as own keys, stored as data.
+    // Keys are data: a series or instance named `__proto__` or `constructor` is one the source lacks.
     for (const [uid, want] of Object.entries(wanted)) {
       if (!hasOwn(have, uid)) throw validation(`${field}: series ${uid} is not in the source image set`);
       const s = have[uid];
@@ -821,7 +823,8 @@ export class Service {
     const target = this.tagged(req.params.resourceArn);
     const merged = { ...target.tags, ...tags };
     if (Object.keys(merged).length > MAX_TAGS) throw validation(`${target.describe} would have ${Object.keys(merged).length} tags; at most ${MAX_TAGS} are allowed`);
-    Object.assign(target.tags, tags);
+    // Keys are data: assignment would make `__proto__` the prototype instead of a tag.
+    for (const [key, value] of Object.entries(tags)) setOwn(target.tags, key, value);
     this.store.save();
     return { json: {} };
   }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { primaryImageSetsPhrase, splitStudyLevelUpdates } from '../core/hierarchy';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
+import { readableLocation } from '../core/metadataLocation';
 import { parseMetadataText } from '../core/metadataText';
 import { Commands, SCHEME } from '../constants';
 import { registerCommand } from '../shared/commands';
@@ -96,11 +97,11 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
   async copyAsCliCommand(target?: vscode.Uri): Promise<string | undefined> {
     const source = await this.source(target);
     await this.deps.studyReach?.resolve(source.base);
-    const { plan, studyWide } = this.render(source);
+    const { plan, studyWide, locate } = this.render(source);
     const name = `image set ${shortId(source.base.imageSetId)}`;
     if (plan.refused.length > 0) {
       throw new Error(`Nothing copied: HealthImaging would refuse ${plural(plan.refused.length, 'change')} to ${name}: ` +
-        listItems(plan.refused.map((r) => `${r.path}: ${r.reason}`)));
+        listItems(plan.refused.map((r) => `${locate(r.path)}: ${r.reason}`)));
     }
     if (plan.updates.length === 0) {
       void this.deps.prompts.showInformationMessage(`Nothing to copy: the editor of ${name} has no changes.`, {});
@@ -121,20 +122,22 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
     return text;
   }
 
-  private render(source: Source): { text: string; plan: MetadataUpdatePlan; studyWide?: StudyWidePreview } {
+  private render(source: Source): { text: string; plan: MetadataUpdatePlan; studyWide?: StudyWidePreview; locate: (pointer: string) => string } {
     const parsed = parseMetadataText(source.document.getText());
     if (parsed.problems.length > 0) {
       throw new Error(`The metadata of image set ${shortId(source.base.imageSetId)} is not valid JSON: ` +
         listItems(parsed.problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`)));
     }
     const maxAttributeBytes = this.deps.config.maxAttributeBytes;
-    const plan = computeMetadataUpdate(parseBase(source.base), parsed.value, { maxAttributeBytes, isPrimary: source.base.isPrimary ?? false });
+    const original = parseBase(source.base);
+    const plan = computeMetadataUpdate(original, parsed.value, { maxAttributeBytes, isPrimary: source.base.isPrimary ?? false });
+    const locate = (pointer: string) => readableLocation(pointer, parsed.value, original);
     const studyWide = this.studyWide(source.base, plan, maxAttributeBytes);
     const preview = buildUpdatePreview({
       datastoreId: source.base.datastoreId, imageSetId: source.base.imageSetId, baseVersionId: source.base.versionId,
-      isPrimary: source.base.isPrimary, maxAttributeBytes, plan, studyWide,
+      isPrimary: source.base.isPrimary, maxAttributeBytes, plan, studyWide, locate,
     });
-    return { text: JSON.stringify(preview, null, 2) + '\n', plan, studyWide };
+    return { text: JSON.stringify(preview, null, 2) + '\n', plan, studyWide, locate };
   }
 
   /** The study-wide form of the save, when its Study-level change reaches other primary image sets. */

@@ -117,6 +117,8 @@ export interface PreviewInput {
   maxAttributeBytes: number;
   plan: PlanLike;
   studyWide?: StudyWidePreview;
+  /** The readable location of a pointer, shown next to each `path`. */
+  locate?: (pointer: string) => string;
 }
 
 /** One line that says what Save would do with this plan. */
@@ -141,9 +143,10 @@ export function describePlan(plan: PlanLike): string {
 export function buildUpdatePreview(input: PreviewInput): object {
   const { plan } = input;
   const flagged = [...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path)];
+  const at = (path: string) => (input.locate ? { path, location: input.locate(path) } : { path });
   const ready = listPlanAttributes(plan)
     .filter((a) => !flagged.some((p) => pointersOverlap(p, a.pointer)))
-    .map((a) => ({ path: a.pointer, operation: a.operation }));
+    .map((a) => ({ ...at(a.pointer), operation: a.operation }));
   const base = Number(input.baseVersionId);
   const studyWide = input.studyWide;
   const sent = studyWide ? [...studyWide.study, ...studyWide.rest] : plan.updates;
@@ -180,8 +183,8 @@ export function buildUpdatePreview(input: PreviewInput): object {
     force: plan.force,
     maxAttributeBytes: input.maxAttributeBytes,
     ready,
-    needsForce: plan.forceReasons,
-    refused: plan.refused,
+    needsForce: plan.forceReasons.map((r) => ({ ...at(r.path), reason: r.reason })),
+    refused: plan.refused.map((r) => ({ ...at(r.path), reason: r.reason })),
     ...(studyWide ? {
       studyWide: {
         otherPrimaryImageSets: studyWide.otherImageSets,

@@ -3,6 +3,7 @@
 // listen with `affectsConfiguration` through `onDidChange`.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, Settings } from '../constants';
+import type { LayoutSetting } from '../core/metadataText';
 import { DEFAULT_SPLIT_ATTRIBUTE_BYTES, SERVICE_MAX_ATTRIBUTE_BYTES } from '../core/updateRules';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -70,6 +71,12 @@ export class Config {
   get studyWideUpdates(): StudyWideUpdates {
     const value = this.section.get<string>(Settings.studyWideUpdates);
     return value === 'always' || value === 'never' ? value : 'ask';
+  }
+
+  /** How metadata documents are written: `auto` (compact for large image sets), `expanded` or `compact`. */
+  get documentLayout(): LayoutSetting {
+    const value = this.section.get<string>(Settings.documentLayout);
+    return value === 'expanded' || value === 'compact' ? value : 'auto';
   }
 
   /** Writes a setting to the user (global) settings. */

@@ -3,14 +3,14 @@
 // modal reaches every primary image set of the study; a non-primary image set whose patient data
 // conflicts is compared with the primary data, refused promotion (the notification names the
 // attributes), edited to match, saved and promoted: the new primary image set shows in the tree.
-// Screenshots: .test-results/screenshots/hierarchy-*.png; with HI_E2E_MEDIA=1 also media/study-wide-modal.png
+// Screenshots: .test-results/screenshots/hierarchy-*.png; with HI_UPDATE_MEDIA=1 also media/study-wide-modal.png
 // and media/compare-with-primary.png (the README's).
 import * as assert from 'node:assert/strict';
 import { GetImageSetCommand, SearchImageSetsCommand, type ImageSetsMetadataSummary, type MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
-import { startE2E, type E2ESession, type Locator } from '../../tools/vscode-host/driver';
+import { builtVsix, startE2E, type E2ESession, type Locator } from '../../tools/vscode-host/driver';
 import { until } from '../support/until';
-import { builtVsix, docsScreenshot, emulatorClient, readMetadata, replaceAt, valuePosition, type Json } from './support';
+import { docsScreenshot, emulatorClient, readMetadata, replaceAt, valuePosition, type Json } from './support';
 
 const datastoreId = SEED_DATASTORE_ID;
 

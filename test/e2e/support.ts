@@ -1,4 +1,4 @@
-// Shared by the end-to-end tests: the .vsix to install, an SDK client of the emulator, reading an
+// Shared by the end-to-end tests: an SDK client of the emulator, reading an
 // image set's metadata, typing over a value in the JSON editor, and screenshots for the docs.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,14 +9,6 @@ import { EMULATOR_CREDENTIALS, EMULATOR_REGION, SEED_DATASTORE_ID } from 'health
 import { repoRoot, type E2ESession, type Locator, type Page } from '../../tools/vscode-host/driver';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
-export function builtVsix(): string | undefined {
-  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  const file = path.join(repoRoot, `${name}-${version}.vsix`);
-  return fs.existsSync(file) ? file : undefined;
-}
 
 /** A real SDK client of the session's emulator (for what the tests check behind the UI). */
 export function emulatorClient(e2e: E2ESession): MedicalImagingClient {
@@ -53,13 +45,14 @@ export function valuePosition(text: string, key: string): { line: number; column
 
 /**
  * A screenshot of one part of the workbench for the README: always to .test-results/screenshots/<name>.png,
- * and also to media/<name>.png when HI_E2E_MEDIA=1 (how the docs' images are made again).
+ * and also to media/<mediaName>.png when HI_UPDATE_MEDIA=1 (how the docs' images are made again).
  */
-export async function docsScreenshot(e2e: E2ESession, part: Locator, name: string): Promise<string> {
+export async function docsScreenshot(e2e: E2ESession, part: Locator, name: string, mediaName = name): Promise<string> {
   const file = await e2e.screenshot(name);
   await part.screenshot({ path: file });
-  if (process.env.HI_E2E_MEDIA === '1') {
-    fs.copyFileSync(file, path.join(repoRoot, 'media', `${name}.png`));
+  assert.ok(fs.statSync(file).size > 5_000, `${file} was written`);
+  if (process.env.HI_UPDATE_MEDIA === '1') {
+    fs.copyFileSync(file, path.join(repoRoot, 'media', `${mediaName}.png`));
   }
   return file;
 }
