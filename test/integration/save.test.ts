@@ -264,8 +264,10 @@ describe('save flow', function () {
       const listener = vscode.workspace.onWillSaveTextDocument((e) => saves.push(e.reason));
       try {
         await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'NOT^AUTOSAVED'; });
-        await until('an auto save', () => saves.length > 0 || undefined, 10_000);
+        await until('an auto save', () => saves.length > 0 || undefined, 30_000);
         await new Promise((r) => setTimeout(r, 600));
+        // No more auto saves from here on: the explicit save below must not race one on a busy machine.
+        await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
       } finally {
         listener.dispose();
       }
