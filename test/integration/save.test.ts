@@ -354,6 +354,8 @@ describe('save flow', function () {
 
   it('split save: says how many requests, sends them in order each against the previous version', async () => {
     await t.env.setSetting('maxAttributeBytes', 300);
+    // (a Study-level change: saved to this image set alone, whatever its study holds; study-wide saves have their own tests)
+    await t.env.setSetting('studyWideUpdates', 'never');
     try {
       const id = await t.pool.take('primary');
       const editor = await openMetadata(id);
@@ -381,11 +383,14 @@ describe('save flow', function () {
       await untilEditorShowsEmulator(t.env.client, editor.document, id);
     } finally {
       await t.env.setSetting('maxAttributeBytes', undefined);
+      await t.env.setSetting('studyWideUpdates', undefined);
     }
   });
 
   it('split save failing at request 2: stops there, reports what was applied; saving again sends the rest', async () => {
     await t.env.setSetting('maxAttributeBytes', 300);
+    // (a Study-level change: saved to this image set alone, whatever its study holds; study-wide saves have their own tests)
+    await t.env.setSetting('studyWideUpdates', 'never');
     try {
       const id = await t.pool.take('primary');
       const editor = await openMetadata(id);
@@ -424,6 +429,7 @@ describe('save flow', function () {
     } finally {
       t.env.emulator.faults.setUpdateDelay(100);
       await t.env.setSetting('maxAttributeBytes', undefined);
+      await t.env.setSetting('studyWideUpdates', undefined);
     }
   });
 
