@@ -15,6 +15,8 @@ const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
 const PRIMARY = [0, 1, 2, 4, 5].map(seedImageSetId);
 const LARGE = seedImageSetId(136);
+/** A non-primary image set of two series. */
+const TWO_SERIES = seedImageSetId(84);
 
 describe('emulator: image sets, versions and updates (seeded)', function () {
   this.timeout(60000);
@@ -209,6 +211,28 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     const frameId = instance.ImageFrames[0].ID as string;
     const f = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: id, imageFrameInformation: { imageFrameId: frameId } }));
     assert.equal((await (f.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).length, instance.ImageFrames[0].FrameSizeInBytes);
+  });
+
+  it('a forced SeriesInstanceUID change to the UID of another series fails (UPDATE_FAILED) and merges nothing; once that series is removed in the same request, it re-keys', async () => {
+    const id = TWO_SERIES;
+    assert.equal((await getImageSet(id)).isPrimary, false, 'a non-primary image set');
+    const before = await metadata(id);
+    const [first, second] = Object.keys(before.Study.Series as Record<string, Doc>);
+    assert.ok(first && second, 'the image set has two series');
+    await update(id, '1', { SchemaVersion: 1.1, Study: { Series: { [second]: { DICOM: { SeriesInstanceUID: first } } } } }, undefined, true);
+    const failed = await settle(id);
+    assert.equal(failed.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    assert.match(failed.message ?? '', /^INVALID_REQUEST: The new SeriesInstanceUID is already used by another series/);
+    assert.deepEqual(await metadata(id), before, 'both series are still there, unchanged');
+
+    // Removals apply before updates: the removed series' UID is free for the other one.
+    await update(id, '2', { SchemaVersion: 1.1, Study: { Series: { [second]: { DICOM: { SeriesInstanceUID: first } } } } },
+      { SchemaVersion: 1.1, Study: { Series: { [first]: {} } } }, true);
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    const after = await metadata(id);
+    assert.deepEqual(Object.keys(after.Study.Series), [first]);
+    assert.deepEqual(Object.keys(after.Study.Series[first].Instances), Object.keys(before.Study.Series[second].Instances), 'the second series\' instances, now under the first UID');
+    assert.equal(after.Study.Series[first].DICOM.SeriesInstanceUID, first);
   });
 
   it('copy and delete of a LOCKED image set, and deleting a data store that has image sets, give ConflictException', async () => {
