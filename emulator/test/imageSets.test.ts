@@ -17,6 +17,8 @@ const PRIMARY = [0, 1, 2, 4, 5].map(seedImageSetId);
 const LARGE = seedImageSetId(136);
 /** A non-primary image set of two series. */
 const TWO_SERIES = seedImageSetId(84);
+/** A non-primary image set no other test changes. */
+const NON_PRIMARY_SPARE = seedImageSetId(14);
 
 describe('emulator: image sets, versions and updates (seeded)', function () {
   this.timeout(60000);
@@ -298,6 +300,42 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
       assert.match(((await r.json()) as { message: string }).message, message, name);
     }
     assert.equal((await getImageSet(id)).versionId, '1', 'nothing was versioned');
+  });
+
+  it('accepts attribute blobs of exactly 30,000 bytes and refuses 30,001, counting UTF-8 bytes (not characters or base64)', async () => {
+    const id = NON_PRIMARY_SPARE;
+    assert.equal((await getImageSet(id)).isPrimary, false);
+    // PatientComments (LT) takes 10,240 characters: 30,000 bytes of 3-byte characters fit it, so only the size decides.
+    const blob = (comments: string) => ({ SchemaVersion: 1.1, Patient: { DICOM: { PatientComments: comments } } });
+    const sized = (bytes: number): { value: unknown; encoded: Uint8Array } => {
+      const empty = Buffer.byteLength(JSON.stringify(blob('')));
+      const n = Math.floor((bytes - empty) / 3);
+      const value = blob('山'.repeat(n) + 'a'.repeat(bytes - empty - 3 * n));
+      const encoded = encodeJson(value);
+      assert.equal(encoded.length, bytes, 'the test built a blob of the intended size');
+      return { value, encoded };
+    };
+    const exact = sized(30_000);
+    const over = sized(30_001);
+    assert.ok([...((exact.value as Doc).Patient.DICOM.PatientComments as string)].length < 10_240);
+
+    for (const field of ['updatableAttributes', 'removableAttributes'] as const) {
+      const e = await rejection(h.client.send(new UpdateImageSetMetadataCommand({
+        datastoreId, imageSetId: id, latestVersionId: '1', updateImageSetMetadataUpdates: { DICOMUpdates: { [field]: over.encoded } },
+      })));
+      assert.ok(e instanceof ValidationException, `${field}: ${e.name}`);
+      assert.match(e.message, new RegExp(`DICOMUpdates\\.${field}'.*between 1 and 30000 bytes \\(found 30001\\)`));
+    }
+    assert.equal((await getImageSet(id)).versionId, '1', 'nothing was versioned');
+
+    const r = await update(id, '1', exact.value);
+    assert.equal(r.latestVersionId, '2');
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    assert.equal((await metadata(id)).Patient.DICOM.PatientComments, (exact.value as Doc).Patient.DICOM.PatientComments);
+    // Removing it takes a removableAttributes of the same 30,000 bytes.
+    await update(id, '2', undefined, exact.value);
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    assert.equal('PatientComments' in (await metadata(id)).Patient.DICOM, false);
   });
 
   it('ResourceNotFoundException for unknown image sets and versions', async () => {
