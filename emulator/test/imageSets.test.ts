@@ -9,7 +9,7 @@ import {
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, eventually, hold, modelFrameContentType, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
@@ -90,7 +90,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: frame.ID } }));
     const bytes = await (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     assert.equal(bytes.length, frame.FrameSizeInBytes);
-    assert.equal(r.contentType, instance.StoredTransferSyntaxUID === '1.2.840.10008.1.2.1' ? 'application/octet-stream' : r.contentType);
+    assert.equal(r.contentType, modelFrameContentType(instance.StoredTransferSyntaxUID), `content type of a frame stored as ${instance.StoredTransferSyntaxUID}`);
     const e = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: '0'.repeat(32) } })));
     assert.ok(e instanceof ResourceNotFoundException);
     const v = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: 'xyz' } })));
@@ -385,10 +385,15 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal(copy.ImageSetID, dest);
     assert.deepEqual(Object.keys(copy.Study.Series[seriesUid].Instances), [sop]);
     assert.deepEqual(copy.Study.Series[seriesUid].Instances[sop], series.Instances[sop]);
-    const frameId = series.Instances[sop].ImageFrames?.[0]?.ID as string | undefined;
-    if (frameId) {
-      const f = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: dest, imageFrameInformation: { imageFrameId: frameId } }));
-      assert.ok((await (f.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).length > 0);
+    // The copy's frames are the source's, byte for byte.
+    const frames = series.Instances[sop].ImageFrames as Doc[];
+    assert.ok(frames.length > 0, 'the copied instance has frames');
+    for (const frame of frames) {
+      const read = async (imageSetId: string) => (await (await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId, imageFrameInformation: { imageFrameId: frame.ID } })))
+        .imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+      const copied = await read(dest);
+      assert.equal(copied.length, frame.FrameSizeInBytes);
+      assert.deepEqual(Buffer.from(copied), Buffer.from(await read(id)));
     }
   });
 
