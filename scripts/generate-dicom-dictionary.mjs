@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -85,7 +86,7 @@ export function generate() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = generate();
-  if (process.argv.includes('--stdout')) {
+  if (parseArgs({ options: { stdout: { type: 'boolean' } } }).values.stdout) {
     process.stdout.write(text);
   } else {
     writeFileSync(OUT, text);

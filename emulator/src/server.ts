@@ -1,16 +1,22 @@
 // The local AWS HealthImaging service: a Node HTTP server speaking restJson1 as the service
 // does, so that the unmodified @aws-sdk/client-medical-imaging (endpoint + disableHostPrefix)
 // works against it. Listens on 127.0.0.1 only. Test faults: per-operation throttling,
-// added latency, failing the next N updates; in process (`faults`) or over HTTP
-// (POST /_emulator/faults, GET /_emulator/health).
+// added latency, failing the next N updates, and a count of the requests of each operation by
+// status; in process (`faults`) or over HTTP (POST and GET /_emulator/faults, GET /_emulator/health).
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { SERVICE_MAX_ATTRIBUTE_BYTES } from '../../src/core/updateRules';
 import { ImportJobs } from './importJobs';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
 import { Store } from './store';
 import { ApiError, type ErrorType } from './wire';
+
+// The package's entry point also gives clients the emulator's AWS profile.
+export {
+  EMULATOR_CREDENTIALS, EMULATOR_KEYS_INI, EMULATOR_PROFILE, EMULATOR_REGION, writeEmulatorProfile, type AwsProfileFiles,
+} from './profile';
 
 /** The error shapes of the service model (what errorNext can inject). */
 export const MODELLED_ERRORS = [
@@ -41,13 +47,18 @@ export interface EmulatorFaults {
   setLatency(ms: number): void;
   /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
   setUpdateDelay(ms: number): void;
+  /** The requests each operation received since the start (or the last reset), by HTTP status. */
+  requestCounts(): Record<string, RequestCount>;
+  /** Back to the start options; the request counts start again from zero. */
   reset(): void;
 }
+
+/** How many requests of one operation arrived, and how they were answered (status -> count). */
+export interface RequestCount { total: number; byStatus: Record<string, number> }
 
 export interface RunningEmulator { url: string; port: number; faults: EmulatorFaults; close(): Promise<void> }
 
 export const DEFAULT_UPDATE_DELAY_MS = 1000;
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 30000;
 /** The seeded data store's id: the same on every run. */
 export const SEED_DATASTORE_ID = stableId('healthimaging-emulator/seed/datastore');
 export const seedImageSetId = (index: number): string => stableId(`healthimaging-emulator/seed/image-set/${index}`);
@@ -139,7 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   store.load();
   const settings: ServiceSettings = {
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
-    maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES,
+    maxAttributeBytes: options.maxAttributeBytes ?? SERVICE_MAX_ATTRIBUTE_BYTES,
     maxDatastores: 10,
     accountId: options.accountId ?? '123456789012',
     failUpdates: { count: 0 },
@@ -156,6 +167,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const errorNext = new Map<string, { type: ErrorType; count: number; message?: string }>();
   const buckets = new Map<string, TokenBucket>();
   const initialDelay = settings.updateDelayMs;
+  const counts = new Map<string, RequestCount>();
+  const countRequest = (operation: string, status: number): void => {
+    let count = counts.get(operation);
+    if (!count) counts.set(operation, (count = { total: 0, byStatus: {} }));
+    count.total += 1;
+    count.byStatus[status] = (count.byStatus[status] ?? 0) + 1;
+  };
 
   const faults: EmulatorFaults = {
     throttleNext(operation, count) {
@@ -182,10 +200,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       settings.updateDelayMs = ms;
       service.hurry(Date.now() + ms);
     },
+    requestCounts() {
+      return Object.fromEntries([...counts].map(([op, c]) => [op, { total: c.total, byStatus: { ...c.byStatus } }]));
+    },
     reset() {
       throttleNext.clear();
       errorNext.clear();
       buckets.clear();
+      counts.clear();
       settings.failUpdates = { count: 0 };
       latencyMs = options.latencyMs ?? 0;
       settings.updateDelayMs = initialDelay;
@@ -194,7 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const faultState = (): Record<string, unknown> => ({
     throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count,
-    latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true,
+    latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true, requests: faults.requestCounts(),
   });
 
   const handlers: Record<string, (r: ServiceRequest) => ServiceResponse> = {
@@ -315,6 +337,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         }
       }
       const out = (handlers[matched.op] as (r: ServiceRequest) => ServiceResponse)({ params: matched.params, query: url.searchParams, body: parsed, region: regionOf(req) });
+      countRequest(matched.op, 200);
       if ('json' in out) {
         send(res, 200, { 'Content-Type': 'application/json', 'x-amzn-requestid': requestId }, Buffer.from(JSON.stringify(out.json)));
       } else {
@@ -325,6 +348,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!(e instanceof ApiError)) log(`[emulator] internal error in ${matched?.op ?? 'request'}: ${(e as Error).stack ?? String(e)}`);
       status = err.status;
       errorType = ` ${err.type}`;
+      if (matched) countRequest(matched.op, status);
       sendError(res, requestId, err);
     }
     const ids = [

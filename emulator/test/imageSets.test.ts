@@ -9,7 +9,7 @@ import {
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, hold, modelFrameContentType, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, until, hold, modelFrameContentType, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
@@ -29,7 +29,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
   const getImageSet = (imageSetId: string, versionId?: string) => h.client.send(new GetImageSetCommand({ datastoreId, imageSetId, versionId }));
   const metadata = async (imageSetId: string, versionId?: string): Promise<Doc> =>
     readMetadata((await h.client.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }))).imageSetMetadataBlob as never);
-  const settle = (imageSetId: string): Promise<GetImageSetCommandOutput> => eventually(`image set ${imageSetId} to leave LOCKED`, async () => {
+  const settle = (imageSetId: string): Promise<GetImageSetCommandOutput> => until(`image set ${imageSetId} to leave LOCKED`, async () => {
     const r = await getImageSet(imageSetId);
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });
@@ -476,5 +476,21 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ reset: true }) });
     const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { failNextUpdates: number; latencyMs: number; updateDelayMs: number };
     assert.deepEqual([state.failNextUpdates, state.latencyMs, state.updateDelayMs], [0, 0, 50]);
+  });
+
+  it('counts the requests of each operation by status, in process and over HTTP, from the last reset', async () => {
+    const id = PRIMARY[1] as string;
+    h.emulator.faults.reset();
+    h.emulator.faults.throttleNext('GetImageSet', 2);
+    for (let i = 0; i < 2; i++) assert.ok((await rejection(getImageSet(id))) instanceof ThrottlingException);
+    await getImageSet(id);
+    await rejection(getImageSet('f'.repeat(32)));
+    assert.deepEqual(h.emulator.faults.requestCounts(), { GetImageSet: { total: 4, byStatus: { 200: 1, 404: 1, 429: 2 } } });
+    const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { requests: unknown };
+    assert.deepEqual(state.requests, { GetImageSet: { total: 4, byStatus: { 200: 1, 404: 1, 429: 2 } } });
+    const health = await (await fetch(`${h.url}/_emulator/health`)).json() as { faults: { requests: unknown } };
+    assert.deepEqual(health.faults.requests, state.requests, 'the emulator\'s own paths are not counted');
+    h.emulator.faults.reset();
+    assert.deepEqual(h.emulator.faults.requestCounts(), {});
   });
 });

@@ -10,7 +10,7 @@ import {
   GetImageSetMetadataCommand, ListDICOMImportJobsCommand, ResourceNotFoundException, SearchImageSetsCommand,
   StartDICOMImportJobCommand, ValidationException,
 } from '@aws-sdk/client-medical-imaging';
-import { eventually, modelFrameContentType, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { until, modelFrameContentType, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 import { pydicomTestFiles } from './pydicomFiles';
 
 type DcmDict = Record<string, { vr: string; Value?: unknown[] }>;
@@ -58,7 +58,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     fs.writeFileSync(path.join(input, 'notes.txt'), 'not a DICOM file');
     h = await startHarness({ s3Root, updateDelayMs: 100 });
     datastoreId = (await h.client.send(new CreateDatastoreCommand({ datastoreName: 'imports', clientToken: 'imports' }))).datastoreId as string;
-    await eventually('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
+    await until('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
   });
   after(async () => {
     await stopHarness(h);
@@ -70,7 +70,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
   }));
   const finish = async (jobId: string): Promise<{ statuses: string[]; job: Doc }> => {
     const statuses: string[] = [];
-    const job = await eventually(`import job ${jobId}`, async () => {
+    const job = await until(`import job ${jobId}`, async () => {
       const r = await h.client.send(new GetDICOMImportJobCommand({ datastoreId, jobId }));
       const s = r.jobProperties?.jobStatus as string;
       if (statuses[statuses.length - 1] !== s) statuses.push(s);
@@ -198,14 +198,14 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     const files = ['JPEG-lossy.dcm', 'JPEG2000.dcm', 'MR_small_jp2klossless.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_rle.dcm', 'liver_1frame.dcm'];
     // A data store of its own: MR_small_jp2klossless.dcm shares its UIDs with MR_small.dcm imported above.
     const store = (await h.client.send(new CreateDatastoreCommand({ datastoreName: 'frames', clientToken: 'frames' }))).datastoreId as string;
-    await eventually('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId: store }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
+    await until('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId: store }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
     const input = path.join(s3Root, 'input-bucket', 'encodings');
     fs.mkdirSync(input, { recursive: true });
     for (const f of files) fs.copyFileSync(path.join(source, f), path.join(input, f));
     const { jobId: id } = await h.client.send(new StartDICOMImportJobCommand({
       datastoreId: store, jobName: 'encodings', dataAccessRoleArn: ROLE, clientToken: 'encodings', inputS3Uri: 's3://input-bucket/encodings/', outputS3Uri: 's3://output-bucket/encodings/',
     }));
-    const job = await eventually(`import job ${id}`, async () => {
+    const job = await until(`import job ${id}`, async () => {
       const p = (await h.client.send(new GetDICOMImportJobCommand({ datastoreId: store, jobId: id }))).jobProperties;
       return p?.jobStatus === 'COMPLETED' || p?.jobStatus === 'FAILED' ? p : undefined;
     });

@@ -9,7 +9,7 @@ import {
   ListTagsForResourceCommand, TagResourceCommand, UpdateImageSetMetadataCommand,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId, startEmulator } from '../src/server';
-import { clientFor, encodeJson, eventually, readMetadata } from './helpers';
+import { clientFor, encodeJson, until, readMetadata } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 
@@ -32,7 +32,7 @@ describe('emulator: persistence and reproducible seed', function () {
   }
   const meta = async (c: ReturnType<typeof clientFor>, imageSetId: string, versionId?: string) =>
     readMetadata((await c.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }))).imageSetMetadataBlob as never);
-  const settled = (c: ReturnType<typeof clientFor>, imageSetId: string) => eventually('ACTIVE', async () => {
+  const settled = (c: ReturnType<typeof clientFor>, imageSetId: string) => until('ACTIVE', async () => {
     const r = await c.send(new GetImageSetCommand({ datastoreId, imageSetId }));
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });
@@ -61,7 +61,7 @@ describe('emulator: persistence and reproducible seed', function () {
       assert.equal((await meta(c, id)).Study.DICOM.StudyDescription, 'persisted');
       assert.deepEqual(await meta(c, id, '1'), original);
       assert.deepEqual((await c.send(new ListTagsForResourceCommand({ resourceArn: g.imageSetArn }))).tags, { kept: 'yes' });
-      const d = await eventually('ACTIVE', async () => {
+      const d = await until('ACTIVE', async () => {
         const r = await c.send(new GetDatastoreCommand({ datastoreId: createdDatastore }));
         return r.datastoreProperties?.datastoreStatus === 'ACTIVE' ? r : undefined;
       });

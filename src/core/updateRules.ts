@@ -15,8 +15,17 @@ import {
 import { isObject } from './json';
 import { checkValueAgainstVr, describeVr } from './valueRepresentation';
 
-/** The size limit of each attribute blob in the SDK models before April 2026 (now 30,000). */
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10_000;
+/**
+ * The service's limit on each `updatableAttributes` / `removableAttributes` document of one
+ * UpdateImageSetMetadata request, in bytes (the service model since April 2026; 10,000 before).
+ */
+export const SERVICE_MAX_ATTRIBUTE_BYTES = 30_000;
+/**
+ * The size at which the extension splits a change into several requests unless the setting
+ * `healthImaging.maxAttributeBytes` says otherwise: the limit of the older API versions, so that a
+ * save works against every version of the service.
+ */
+export const DEFAULT_SPLIT_ATTRIBUTE_BYTES = 10_000;
 /** The SchemaVersion every payload starts with. */
 export const PAYLOAD_SCHEMA_VERSION = 1.1;
 
@@ -102,6 +111,27 @@ export interface AttributeChange {
 export interface Verdict {
   force: string[];
   refuse: string[];
+}
+
+/** Where verdicts are collected, for an image set that is primary or not. */
+export interface VerdictCollector {
+  forceReasons: PathReason[];
+  refused: PathReason[];
+  isPrimary: boolean;
+}
+
+/**
+ * Records the verdict on the change at `path`. On a primary image set, what would need force is
+ * refused, and so is any change at the Patient or Series level.
+ */
+export function recordVerdict(collector: VerdictCollector, path: string, verdict: Verdict, level: MetadataLevel | undefined): void {
+  for (const reason of verdict.refuse) collector.refused.push({ path, reason });
+  if (collector.isPrimary) {
+    for (const reason of verdict.force) collector.refused.push({ path, reason: primaryForceReason(reason) });
+    if (level === 'patient' || level === 'series') collector.refused.push({ path, reason: primaryLevelReason(level) });
+  } else {
+    for (const reason of verdict.force) collector.forceReasons.push({ path, reason });
+  }
 }
 
 /** Judges one attribute change (add, change or remove) at a level. */

@@ -7,13 +7,14 @@ import { parseMetadataText } from '../core/metadataText';
 import { Commands, SCHEME } from '../constants';
 import { registerCommand } from '../shared/commands';
 import type { Config } from '../shared/config';
+import { listItems, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import { buildUpdateCliCommands } from './cliCommand';
 import type { MetadataBase, MetadataFileSystemProvider } from './metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from './metadataUri';
-import { listItems, parseBase, plural, shortId } from './saveFlow';
+import { parseBase } from './saveFlow';
 import { buildUpdatePreview } from './updatePlanView';
 
 export const PREVIEW_SCHEME = 'healthimaging-preview';

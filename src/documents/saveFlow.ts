@@ -11,22 +11,18 @@ import { SCHEME } from '../constants';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
 import { formatMetadata, parseMetadataText } from '../core/metadataText';
 import type { Config } from '../shared/config';
+import { detailLines, errorText, listItems, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import type { MetadataBase, MetadataFileSystemProvider, MetadataSaveHandler } from './metadataFileSystemProvider';
 import { metadataUri } from './metadataUri';
-import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
+import { followUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
 import { findOverlaps, rebaseUpdates, shortValue, type Overlap, type PayloadDocumentPair } from './updatePlanView';
 
 export const UPDATE_WITH_FORCE = 'Update with Force';
 export const OVERWRITE = 'Overwrite';
 export const COMPARE = 'Compare';
-
-/** At most this many lines of attributes in a dialog's detail; the rest are counted. */
-const MAX_DETAIL_LINES = 15;
-/** At most this many problems named in a failed save's message. */
-const MAX_MESSAGE_ITEMS = 5;
 
 export interface SaveFlowDependencies {
   provider: Pick<MetadataFileSystemProvider, 'setSaveHandler' | 'noteUnchangedVersion'>;
@@ -62,29 +58,6 @@ export function parseBase(base: MetadataBase): unknown {
     parsedBases.set(base, parsed);
   }
   return parsed;
-}
-
-export function shortId(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
-}
-
-/** "a; b; c (and 4 more)" */
-export function listItems(items: readonly string[], max = MAX_MESSAGE_ITEMS): string {
-  const shown = items.slice(0, max).join('; ');
-  return items.length > max ? `${shown} (and ${items.length - max} more)` : shown;
-}
-
-/** Lines for a dialog's detail, capped. */
-export function detailLines(lines: readonly string[], max = MAX_DETAIL_LINES): string {
-  const shown = lines.slice(0, max);
-  if (lines.length > max) {
-    shown.push(`… and ${lines.length - max} more`);
-  }
-  return shown.join('\n');
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export class SaveFlow extends Disposable implements MetadataSaveHandler {
@@ -261,7 +234,8 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       let created: string | undefined;
       try {
         progress.report({ message: `sending${step}` });
-        const result = await submitUpdate(client, { datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] }, options);
+        // Throttling is retried inside the adapter (MAX_ATTEMPTS_PER_REQUEST); what is left is followed here.
+        const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] });
         created = result.latestVersionId;
         this.deps.log.info(`${where}: request ${index + 1}/${updates.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
         progress.report({ message: `waiting for version ${created}${step}` });
@@ -318,7 +292,7 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       this.offerCompare(uri, at.name, error.message);
       return new SaveError(`${done}: ${at.name} changed at HealthImaging while saving (${error.message}). ${kept}`);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     log.warn(`${at.where}: save failed: ${error instanceof HealthImagingError ? `${error.operation} ${error.code}` : (error as Error)?.name}`);
     return new SaveError(`${done}: ${message}. ${kept}`.replace(/\.\. /g, '. '));
   }

@@ -3,14 +3,13 @@
 // to UPDATED, then refresh open documents and the tree. From the palette it works on the active
 // document's image set (or asks for data store and image set); from the tree on the node's.
 import * as vscode from 'vscode';
-import type { HealthImagingClient, ImageSetVersion } from '../aws/healthImagingClient';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
+import { listAllDatastores, listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands, SCHEME } from '../constants';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
-import { shortId } from '../documents/saveFlow';
-import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
+import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
+import { formatTime, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -41,10 +40,6 @@ interface Target {
   datastoreId: string;
   imageSetId: string;
   versionId?: string;
-}
-
-function formatTime(date: Date | undefined): string | undefined {
-  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : undefined;
 }
 
 /** The quick pick item of a version: number, status, forced flag, time and message. */
@@ -135,9 +130,9 @@ export class RevertCommand extends Disposable {
     const versionId = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Reverting ${name} to version ${chosen}` },
       async () => {
-        const result = await submitUpdate(client, {
+        const result = await client.updateImageSetMetadata({
           datastoreId, imageSetId, latestVersionId: latest.versionId, update: { revertToVersionId: chosen },
-        }, followOptions);
+        });
         this.deps.log.info(`${datastoreId}/${imageSetId}: revert to version ${chosen} against ${latest.versionId} created version ${result.latestVersionId}`);
         try {
           await followUpdate(client, datastoreId, imageSetId, result.latestVersionId, followOptions);
@@ -182,13 +177,7 @@ export class RevertCommand extends Disposable {
   }
 
   private async pickImageSet(client: HealthImagingClient): Promise<Target> {
-    const datastores: { datastoreId: string; datastoreName: string; datastoreStatus: string }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.listDatastores(token, 50);
-      datastores.push(...page.items);
-      token = page.nextToken;
-    } while (token);
+    const datastores = await listAllDatastores(client);
     const active = datastores.filter((d) => d.datastoreStatus === 'ACTIVE');
     if (active.length === 0) {
       throw new Error('There is no active data store to revert an image set in.');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GetImageSetMetadataCommand, ListDatastoresCommand, MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { gunzipSync } from 'node:zlib';
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from 'healthimaging-emulator';
 import { repoRoot, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
 
 /** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
@@ -55,8 +56,7 @@ describe('browsing an image set in the workbench', function () {
 
     // What the service holds for that image set, read with the real SDK.
     const client = new MedicalImagingClient({
-      endpoint: e2e.emulator.url, region: 'us-east-1', disableHostPrefix: true,
-      credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },
+      endpoint: e2e.emulator.url, region: EMULATOR_REGION, disableHostPrefix: true, credentials: EMULATOR_CREDENTIALS,
     });
     const metadata = await readMetadata(client, imageSetId);
     const patientName = (metadata as { Patient?: { DICOM?: { PatientName?: string } } }).Patient?.DICOM?.PatientName;

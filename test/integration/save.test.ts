@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { SearchImageSetsCommand, UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
+import { MAX_ATTEMPTS_PER_REQUEST } from '../../src/aws/sdkHealthImagingClient';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { until } from './helpers';
 import {
@@ -310,14 +311,37 @@ describe('save flow', function () {
     const editor = await openMetadata(id);
     const before = await emulatorImageSet(t.env.client, id);
     await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'THROTTLED^SAVE'; });
+    t.env.emulator.faults.reset();
     t.env.emulator.faults.throttleNext('UpdateImageSetMetadata', 2);
 
     assert.equal(await editor.document.save(), true);
 
     const after = await emulatorImageSet(t.env.client, id);
     assert.equal(after.versionId, String(Number(before.versionId) + 1), 'exactly one version: the throttled calls created none');
+    assert.deepEqual(t.env.emulator.faults.requestCounts().UpdateImageSetMetadata, { total: 3, byStatus: { 200: 1, 429: 2 } },
+      'three HTTP attempts: two throttled, one accepted');
     assert.equal((await emulatorMetadata(t.env.client, id)).Patient.DICOM.PatientName, 'THROTTLED^SAVE');
     await untilEditorShowsEmulator(t.env.client, editor.document, id);
+  });
+
+  it(`throttling that persists: the save makes exactly ${MAX_ATTEMPTS_PER_REQUEST} HTTP attempts, then fails and keeps the edit`, async () => {
+    const id = await t.pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(t.env.client, id);
+    const edited = await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'ALWAYS^THROTTLED'; });
+    t.env.emulator.faults.reset();
+    t.env.emulator.faults.throttleNext('UpdateImageSetMetadata', 100);
+    try {
+      await assert.rejects(writeThroughProvider(editor.document),
+        (e: Error) => /Not saved: HealthImaging throttled UpdateImageSetMetadata; try again in a moment.*Your edit is kept\./.test(e.message));
+      assert.deepEqual(t.env.emulator.faults.requestCounts().UpdateImageSetMetadata,
+        { total: MAX_ATTEMPTS_PER_REQUEST, byStatus: { 429: MAX_ATTEMPTS_PER_REQUEST } });
+    } finally {
+      t.env.emulator.faults.reset();
+    }
+    assert.equal((await emulatorImageSet(t.env.client, id)).versionId, before.versionId, 'nothing was versioned');
+    assert.equal(editor.document.isDirty, true);
+    assert.deepEqual(JSON.parse(editor.document.getText()), edited);
   });
 
   it('split save: says how many requests, sends them in order each against the previous version', async () => {
