@@ -28,6 +28,7 @@ export const Commands = {
   copyUpdateAsCliCommand: 'healthImaging.copyUpdateAsCliCommand',
   revertImageSet: 'healthImaging.revertImageSet',
   compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
+  goToSeriesOrInstance: 'healthImaging.goToSeriesOrInstance',
 } as const;
 
 /** Setting keys below the `healthImaging` section. */
@@ -39,6 +40,7 @@ export const Settings = {
   pageSize: 'pageSize',
   maxAttributeBytes: 'maxAttributeBytes',
   confirmForceUpdate: 'confirmForceUpdate',
+  documentLayout: 'documentLayout',
 } as const;
 
 export const ContextKeys = {

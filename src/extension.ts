@@ -2,13 +2,16 @@
 // features, hands them to VS Code for disposal, and does nothing else. No network call here:
 // the first request happens when the explorer is shown or a document is opened.
 import * as vscode from 'vscode';
-import { Commands } from './constants';
+import { Commands, Settings } from './constants';
 import { MetadataFileSystemProvider } from './documents/metadataFileSystemProvider';
 import { Explorer, type ExplorerTreeDataProvider } from './explorer/explorer';
 import { MetadataDiagnostics } from './documents/diagnostics';
 import { UpdatePreview } from './documents/preview';
 import { SaveFlow } from './documents/saveFlow';
 import { RevertCommand } from './explorer/revert';
+import { MetadataCodeActions } from './language/codeActions';
+import { GoToSeriesOrInstance } from './language/goToSeriesOrInstance';
+import { MetadataLanguageFeatures } from './language/languageFeatures';
 import { VersionCommands } from './explorer/versions';
 import { Config } from './shared/config';
 import { Connection } from './shared/connection';
@@ -35,8 +38,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
   const connection = new Connection(config, prompts, logs.for('connection'));
   context.subscriptions.push(connection);
 
-  const metadataFileSystem = new MetadataFileSystemProvider(() => connection.getClient(), logs.for('documents')).register();
-  context.subscriptions.push(metadataFileSystem);
+  const metadataFileSystem = new MetadataFileSystemProvider(() => connection.getClient(), logs.for('documents'), () => config.documentLayout).register();
+  context.subscriptions.push(metadataFileSystem, config.onDidChange([Settings.documentLayout], () => metadataFileSystem.reformatOpenDocuments()));
 
   const explorer = new Explorer(connection, config, prompts, logs.for('explorer'));
   context.subscriptions.push(explorer);
@@ -52,6 +55,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
     new UpdatePreview({ provider: metadataFileSystem, config, prompts, log: logs.for('preview') }),
     new RevertCommand({ getClient, provider: metadataFileSystem, prompts, log: logs.for('revert'), onDidUpdate: refreshImageSet }),
     new VersionCommands({ prompts, log: logs.for('versions'), latestVersionId: async (d, i) => (await getClient().getImageSet(d, i)).versionId }),
+  );
+
+  // DICOM-aware editing: hover, completion, quick fixes, navigation.
+  const language = new MetadataLanguageFeatures({ provider: metadataFileSystem, log: logs.for('language') });
+  context.subscriptions.push(
+    language,
+    new MetadataCodeActions(language.texts, logs.for('language')),
+    new GoToSeriesOrInstance(language.texts, prompts, logs.for('language')),
   );
 
   context.subscriptions.push(

@@ -11,7 +11,7 @@ import { ImportJobs } from './importJobs';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
 import { Store } from './store';
-import { ApiError, type ErrorType } from './wire';
+import { ApiError, requireShallowJson, type ErrorType } from './wire';
 
 // The package's entry point also gives clients the emulator's AWS profile.
 export {
@@ -37,6 +37,12 @@ export interface EmulatorOptions {
   maxAttributeBytes?: number;
   /** The account id in ARNs (default 123456789012). */
   accountId?: string;
+  /**
+   * With dataDir: flush every file and its folder to disk (default true), so that the data survives
+   * a power loss. false keeps writes atomic but unflushed, for an emulator inside another program's
+   * process (the extension host of the integration tests), where each synchronous flush stalls it.
+   */
+  fsync?: boolean;
 }
 
 export interface EmulatorFaults {
@@ -146,7 +152,7 @@ function regionOf(req: http.IncomingMessage): string {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const log = options.log ?? (() => undefined);
-  const store = new Store(options.dataDir);
+  const store = new Store(options.dataDir, { fsync: options.fsync });
   store.load();
   const settings: ServiceSettings = {
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
@@ -305,7 +311,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
     const started = Date.now();
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      // An origin-form path, or an absolute-form URL (then its path is what routes).
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      sendError(res, requestId, new ApiError('ValidationException', 'The request target is not a valid path or URL'));
+      log(`${req.method} (malformed request target) 400 ValidationException ${Date.now() - started}ms`);
+      return;
+    }
     if (url.pathname.startsWith('/_emulator/')) { internal(req, res, url, body); return; }
     const matched = route(req.method ?? 'GET', url.pathname);
     let status = 200;
@@ -335,6 +349,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         } catch (e) {
           throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`);
         }
+        requireShallowJson(parsed, 'The request body');
       }
       const out = (handlers[matched.op] as (r: ServiceRequest) => ServiceResponse)({ params: matched.params, query: url.searchParams, body: parsed, region: regionOf(req) });
       countRequest(matched.op, 200);

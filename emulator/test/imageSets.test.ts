@@ -262,6 +262,23 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal('StudyDescription' in (await metadata(id)).Study.DICOM, false);
   });
 
+  it('a removal whose value does not match (or of an attribute that is not there) ends UPDATE_FAILED naming it; nothing changes', async () => {
+    const id = seedImageSetId(56);
+    const before = await metadata(id);
+    const description = before.Study.DICOM.StudyDescription as string;
+    assert.ok(description, 'the seed has a StudyDescription');
+    const accepted = await update(id, '1', undefined, { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: `${description} (NOT THE VALUE)` } } });
+    assert.equal(accepted.imageSetWorkflowStatus, 'UPDATING', 'accepted like any other refusal force cannot help');
+    const failed = await settle(id);
+    assert.equal(failed.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    assert.match(failed.message ?? '', /^INVALID_REQUEST: The value given for removing StudyDescription does not match its current value.*\(\/Study\/DICOM\/StudyDescription\)$/);
+    await update(id, '2', undefined, { SchemaVersion: 1.1, Study: { DICOM: { NotThereAtAll: 'x' } } });
+    const missing = await settle(id);
+    assert.equal(missing.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    assert.match(missing.message ?? '', /NotThereAtAll is not in the document, so it cannot be removed\..*\(\/Study\/DICOM\/NotThereAtAll\)/);
+    assert.deepEqual(await metadata(id), before);
+  });
+
   it('reverts to an older version as a new version', async () => {
     const id = NON_PRIMARY[4] as string;
     const v1 = await metadata(id);

@@ -102,6 +102,8 @@ export interface PreviewInput {
   isPrimary?: boolean;
   maxAttributeBytes: number;
   plan: PlanLike;
+  /** The readable location of a pointer, shown next to each `path`. */
+  locate?: (pointer: string) => string;
 }
 
 /** One line that says what Save would do with this plan. */
@@ -126,9 +128,10 @@ export function describePlan(plan: PlanLike): string {
 export function buildUpdatePreview(input: PreviewInput): object {
   const { plan } = input;
   const flagged = [...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path)];
+  const at = (path: string) => (input.locate ? { path, location: input.locate(path) } : { path });
   const ready = listPlanAttributes(plan)
     .filter((a) => !flagged.some((p) => pointersOverlap(p, a.pointer)))
-    .map((a) => ({ path: a.pointer, operation: a.operation }));
+    .map((a) => ({ ...at(a.pointer), operation: a.operation }));
   const base = Number(input.baseVersionId);
   const requests = plan.updates.map((update, index) => {
     const dicomUpdates: JsonObject = {};
@@ -158,8 +161,8 @@ export function buildUpdatePreview(input: PreviewInput): object {
     force: plan.force,
     maxAttributeBytes: input.maxAttributeBytes,
     ready,
-    needsForce: plan.forceReasons,
-    refused: plan.refused,
+    needsForce: plan.forceReasons.map((r) => ({ ...at(r.path), reason: r.reason })),
+    refused: plan.refused.map((r) => ({ ...at(r.path), reason: r.reason })),
     requests,
     note: 'updatableAttributes and removableAttributes travel as base64 of the compact JSON shown here; each request is sent against the version the previous one produced.',
   };

@@ -5,11 +5,14 @@
 import * as vscode from 'vscode';
 import { listAllDatastores, listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands, SCHEME } from '../constants';
+import { readableLocation } from '../core/metadataLocation';
+import { computeMetadataUpdate } from '../core/metadataUpdate';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
+import { listPlanAttributes } from '../documents/updatePlanView';
 import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
-import { formatTime, shortId } from '../shared/format';
+import { detailLines, formatTime, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -20,7 +23,7 @@ const TITLE = 'HealthImaging: Revert Image Set to Version…';
 
 export interface RevertDependencies {
   getClient(): HealthImagingClient;
-  provider: Pick<MetadataFileSystemProvider, 'refresh'>;
+  provider: Pick<MetadataFileSystemProvider, 'refresh' | 'readFile'>;
   prompts: Prompts;
   log: Logger;
   /** Called after the image set got a new version (the tree reloads it). */
@@ -115,9 +118,10 @@ export class RevertCommand extends Disposable {
       `${shortId(imageSetId)}: version ${latest.versionId} (current) ↔ version ${chosen}`, { preview: true });
 
     const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === metadataUri(datastoreId, imageSetId).toString());
+    const changes = await this.describeChanges(datastoreId, imageSetId, latest.versionId, chosen);
     const answer = await this.deps.prompts.showWarningMessage(`Revert ${name} to version ${chosen}?`, {
       modal: true,
-      detail: `HealthImaging creates version ${Number(latest.versionId) + 1} with the metadata of version ${chosen}. ` +
+      detail: changes + `HealthImaging creates version ${Number(latest.versionId) + 1} with the metadata of version ${chosen}. ` +
         `Versions 1 to ${latest.versionId} stay in the history, so this can be undone by reverting again.` +
         (dirty ? '\n\nThe open editor of this image set has unsaved changes: they are kept, and saving them later applies them on top of the reverted metadata.' : ''),
     }, REVERT);
@@ -149,6 +153,26 @@ export class RevertCommand extends Disposable {
     this.refreshAll(datastoreId, imageSetId);
     void this.deps.prompts.showInformationMessage(`Reverted ${name} to version ${chosen}: it is now at version ${versionId}.`, {});
     return { datastoreId, imageSetId, revertedToVersionId: chosen, versionId };
+  }
+
+  /** "What the revert changes" for the modal: each attribute, with its readable location; '' when unknown. */
+  private async describeChanges(datastoreId: string, imageSetId: string, from: string, to: string): Promise<string> {
+    try {
+      const read = async (versionId: string) => JSON.parse(new TextDecoder().decode(
+        await this.deps.provider.readFile(metadataUri(datastoreId, imageSetId, versionId)))) as unknown;
+      const [current, target] = await Promise.all([read(from), read(to)]);
+      const plan = computeMetadataUpdate(current, target, { maxAttributeBytes: 30_000 });
+      const pointers = [...new Set([
+        ...listPlanAttributes(plan).map((a) => a.pointer), ...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path),
+      ])];
+      if (pointers.length === 0) {
+        return `Version ${to} holds the same metadata as version ${from}.\n\n`;
+      }
+      return `It changes ${plural(pointers.length, 'attribute')}:\n${detailLines(pointers.map((p) => readableLocation(p, target, current)))}\n\n`;
+    } catch (error) {
+      this.deps.log.warn(`could not list what the revert of ${datastoreId}/${imageSetId} to version ${to} changes: ${(error as Error).name}`);
+      return '';
+    }
   }
 
   private refreshAll(datastoreId: string, imageSetId: string): void {

@@ -3,6 +3,7 @@
 // listen with `affectsConfiguration` through `onDidChange`.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, Settings } from '../constants';
+import type { LayoutSetting } from '../core/metadataText';
 import { DEFAULT_SPLIT_ATTRIBUTE_BYTES, SERVICE_MAX_ATTRIBUTE_BYTES } from '../core/updateRules';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -62,6 +63,12 @@ export class Config {
 
   get confirmForceUpdate(): boolean {
     return this.section.get<boolean>(Settings.confirmForceUpdate) !== false;
+  }
+
+  /** How metadata documents are written: `auto` (compact for large image sets), `expanded` or `compact`. */
+  get documentLayout(): LayoutSetting {
+    const value = this.section.get<string>(Settings.documentLayout);
+    return value === 'expanded' || value === 'compact' ? value : 'auto';
   }
 
   /** Writes a setting to the user (global) settings. */

@@ -16,7 +16,7 @@ import { setAsideEnv } from '../support/environment';
 
 export const EXTENSION_ID = 'healthimaging-tools.healthimaging-metadata-editor';
 
-type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate';
+type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate' | 'documentLayout';
 
 export interface SetUpOptions {
   /** Load the sample data (default true). */
@@ -58,7 +58,8 @@ export async function setUpExtension(options: SetUpOptions = {}): Promise<Extens
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hi-it-'));
   const dataDir = path.join(temp, 'emulator-data');
   fs.mkdirSync(dataDir);
-  const emulatorOptions = { seed: options.seed ?? true, updateDelayMs: options.updateDelayMs ?? 100, dataDir };
+  // In the extension host's own process: no flushes to disk, which would stall the extension under test.
+  const emulatorOptions = { seed: options.seed ?? true, updateDelayMs: options.updateDelayMs ?? 100, dataDir, fsync: false };
   let emulator = await startEmulator({ port: 0, ...emulatorOptions });
   const port = emulator.port;
 

@@ -32,6 +32,8 @@ export interface Locator {
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
   allInnerTexts(): Promise<string[]>;
   screenshot(options?: { path?: string }): Promise<Buffer>;
+  /** Runs `fn` in the page on every matching element (DOM elements, typed here by what the tests read). */
+  evaluateAll<R>(fn: (elements: { className: string; textContent: string | null }[]) => R): Promise<R>;
 }
 
 /** The subset of playwright-core's Page the tests use. */
@@ -117,6 +119,14 @@ function findRepoRoot(): string {
 }
 
 export const repoRoot = findRepoRoot();
+
+/** The .vsix the e2e tests install: HI_E2E_VSIX, else the one `npm run package` wrote, else none (development mode). */
+export function builtVsix(): string | undefined {
+  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  const file = path.join(repoRoot, `${name}-${version}.vsix`);
+  return fs.existsSync(file) ? file : undefined;
+}
 const host = require(path.join(repoRoot, 'tools', 'vscode-host', 'host.cjs')) as HostModule;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
