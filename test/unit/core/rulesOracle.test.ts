@@ -39,7 +39,7 @@ function base(): Obj {
   return {
     SchemaVersion: '1.1', DatastoreID: 'd'.repeat(32), ImageSetID: 'e'.repeat(32),
     Patient: { DICOM: {
-      PatientName: 'DOE^JANE', PatientID: 'MRN0001', PatientBirthDate: '19700101', PatientSex: 'F',
+      PatientName: 'DOE^JANE', PatientID: 'MRN0001', PatientBirthDate: '19700101', PatientSex: 'F', OtherPatientNames: 'ROE^JANE',
       OtherPatientIDsSequence: [{ PatientID: 'ALT-1', IssuerOfPatientID: 'HOSP' }],
     } },
     Study: {
@@ -189,6 +189,9 @@ const ROWS: Row[] = [
   { rule: `removing a sequence (SQ) needs force ${DG}`, change: { remove: `${INSTANCE}/DICOM/ReferencedImageSequence` }, expect: 'force' },
   { rule: `changing a multi-valued attribute needs force ${DG}`, change: { set: `${INSTANCE}/DICOM/ImageType`, value: ['DERIVED', 'SECONDARY'] }, expect: 'force' },
   { rule: `a multi-valued Series-level attribute needs force ${DG}`, change: { set: `/Study/Series/${S1}/DICOM/SoftwareVersions`, value: ['1.0', '2.0'] }, expect: 'force' },
+  { rule: `a single value made multi-valued needs force ${DG} (README: the new value is what is sent)`, change: { set: '/Patient/DICOM/OtherPatientNames', value: ['ROE^JANE', 'ROE^J'] }, expect: 'force' },
+  { rule: `adding a multi-valued attribute needs force ${DG}`, change: { set: `${INSTANCE}/DICOM/ReferencedFrameNumber`, value: ['1', '2'] }, expect: 'force' },
+  { rule: 'a value replaced by [], an empty multi-value, needs force (README)', change: { set: '/Patient/DICOM/OtherPatientNames', value: [] }, expect: 'force' },
 
   // §4.3 (5) values that do not fit the VR: only with force.
   { rule: `a date not in DA form (YYYYMMDD) needs force ${DG}`, change: { set: '/Study/DICOM/StudyDate', value: '2024-01-01' }, expect: 'force' },
