@@ -28,6 +28,10 @@ export const Commands = {
   copyUpdateAsCliCommand: 'healthImaging.copyUpdateAsCliCommand',
   revertImageSet: 'healthImaging.revertImageSet',
   compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
+  compareWithPrimary: 'healthImaging.compareWithPrimary',
+  promoteToPrimary: 'healthImaging.promoteToPrimary',
+  deleteImageSet: 'healthImaging.deleteImageSet',
+  showStudyImageSets: 'healthImaging.showStudyImageSets',
   goToSeriesOrInstance: 'healthImaging.goToSeriesOrInstance',
 } as const;
 
@@ -40,6 +44,7 @@ export const Settings = {
   pageSize: 'pageSize',
   maxAttributeBytes: 'maxAttributeBytes',
   confirmForceUpdate: 'confirmForceUpdate',
+  studyWideUpdates: 'studyWideUpdates',
   documentLayout: 'documentLayout',
 } as const;
 
@@ -50,6 +55,8 @@ export const ContextKeys = {
   connectionState: 'healthImaging.connectionState',
   /** true while the explorer shows a search filter. */
   filterActive: 'healthImaging.filterActive',
+  /** true while the active editor shows the metadata of a non-primary image set. */
+  nonPrimaryEditor: 'healthImaging.nonPrimaryEditor',
 } as const;
 
 /** `contextValue` tokens of tree items; match them with regex in `when` clauses, e.g. `viewItem =~ /imageSet;/`. */
