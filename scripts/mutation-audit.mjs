@@ -154,7 +154,8 @@ const MUTATIONS = [
   },
   {
     id: 'save-against-base-version', group: 'extra', file: 'src/documents/saveFlow.ts',
-    find: 'latestVersionId: current, force, update: updates[index]', replace: 'latestVersionId: against, force, update: updates[index]',
+    find: 'updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update });',
+    replace: 'updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: against, force, update });',
     description: "save flow: every request of a split save is sent against the first base version, not the previous request's version",
     integration: 'split save',
   },
