@@ -62,3 +62,45 @@ export function hold(h: Harness): void {
 export function release(h: Harness, ms = 50): void {
   h.emulator.faults.setUpdateDelay(ms);
 }
+
+/**
+ * GetImageFrame's Content-Type for a stored transfer syntax, written out from the service model's
+ * documentation of `contentType` (GetImageFrameOutput; the API reference's GetImageFrame section):
+ * "Default is application/octet-stream", then one line per syntax; a missing syntax is HTJ2K.
+ * Two rows are the emulator's own (emulator/README.md): the syntaxes the model does not list but the
+ * emulator stores unchanged when it imports them, JPEG 2000 lossless and HTJ2K lossless, answer as
+ * their lossy / RPCL siblings do.
+ */
+export const MODEL_FRAME_CONTENT_TYPES: ReadonlyMap<string | undefined, string> = new Map<string | undefined, string>([
+  ['1.2.840.10008.1.2.1', 'application/octet-stream'],
+  ['1.2.840.10008.1.2.4.50', 'image/jpeg'],
+  ['1.2.840.10008.1.2.4.91', 'image/j2c'],
+  ['1.2.840.10008.1.2.4.100', 'video/mpeg'],
+  ['1.2.840.10008.1.2.4.100.1', 'video/mpeg'],
+  ['1.2.840.10008.1.2.4.101', 'video/mpeg'],
+  ['1.2.840.10008.1.2.4.101.1', 'video/mpeg'],
+  ['1.2.840.10008.1.2.4.102', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.102.1', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.103', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.103.1', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.104', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.104.1', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.105', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.105.1', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.106', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.106.1', 'video/mp4'],
+  ['1.2.840.10008.1.2.4.107', 'video/H256'],
+  ['1.2.840.10008.1.2.4.108', 'video/H256'],
+  ['1.2.840.10008.1.2.4.202', 'image/jph'],
+  [undefined, 'image/jph'],
+  ['1.2.840.10008.1.2.4.203', 'image/jphc'],
+  ['1.2.840.10008.1.2.4.112', 'image/jxl'],
+  // The emulator's rows (not in the model).
+  ['1.2.840.10008.1.2.4.90', 'image/j2c'],
+  ['1.2.840.10008.1.2.4.201', 'image/jph'],
+]);
+
+/** The model's answer for any stored transfer syntax: its row, else the documented default. */
+export function modelFrameContentType(storedTransferSyntaxUID: string | undefined): string {
+  return MODEL_FRAME_CONTENT_TYPES.get(storedTransferSyntaxUID) ?? 'application/octet-stream';
+}

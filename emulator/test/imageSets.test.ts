@@ -9,12 +9,16 @@ import {
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, until, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, until, hold, modelFrameContentType, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
 const PRIMARY = [0, 1, 2, 4, 5].map(seedImageSetId);
 const LARGE = seedImageSetId(136);
+/** A non-primary image set of two series. */
+const TWO_SERIES = seedImageSetId(84);
+/** A non-primary image set no other test changes. */
+const NON_PRIMARY_SPARE = seedImageSetId(14);
 
 describe('emulator: image sets, versions and updates (seeded)', function () {
   this.timeout(60000);
@@ -86,7 +90,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: frame.ID } }));
     const bytes = await (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     assert.equal(bytes.length, frame.FrameSizeInBytes);
-    assert.equal(r.contentType, instance.StoredTransferSyntaxUID === '1.2.840.10008.1.2.1' ? 'application/octet-stream' : r.contentType);
+    assert.equal(r.contentType, modelFrameContentType(instance.StoredTransferSyntaxUID), `content type of a frame stored as ${instance.StoredTransferSyntaxUID}`);
     const e = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: '0'.repeat(32) } })));
     assert.ok(e instanceof ResourceNotFoundException);
     const v = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: 'xyz' } })));
@@ -211,6 +215,28 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal((await (f.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).length, instance.ImageFrames[0].FrameSizeInBytes);
   });
 
+  it('a forced SeriesInstanceUID change to the UID of another series fails (UPDATE_FAILED) and merges nothing; once that series is removed in the same request, it re-keys', async () => {
+    const id = TWO_SERIES;
+    assert.equal((await getImageSet(id)).isPrimary, false, 'a non-primary image set');
+    const before = await metadata(id);
+    const [first, second] = Object.keys(before.Study.Series as Record<string, Doc>);
+    assert.ok(first && second, 'the image set has two series');
+    await update(id, '1', { SchemaVersion: 1.1, Study: { Series: { [second]: { DICOM: { SeriesInstanceUID: first } } } } }, undefined, true);
+    const failed = await settle(id);
+    assert.equal(failed.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    assert.match(failed.message ?? '', /^INVALID_REQUEST: The new SeriesInstanceUID is already used by another series/);
+    assert.deepEqual(await metadata(id), before, 'both series are still there, unchanged');
+
+    // Removals apply before updates: the removed series' UID is free for the other one.
+    await update(id, '2', { SchemaVersion: 1.1, Study: { Series: { [second]: { DICOM: { SeriesInstanceUID: first } } } } },
+      { SchemaVersion: 1.1, Study: { Series: { [first]: {} } } }, true);
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    const after = await metadata(id);
+    assert.deepEqual(Object.keys(after.Study.Series), [first]);
+    assert.deepEqual(Object.keys(after.Study.Series[first].Instances), Object.keys(before.Study.Series[second].Instances), 'the second series\' instances, now under the first UID');
+    assert.equal(after.Study.Series[first].DICOM.SeriesInstanceUID, first);
+  });
+
   it('copy and delete of a LOCKED image set, and deleting a data store that has image sets, give ConflictException', async () => {
     const id = NON_PRIMARY[13] as string;
     hold(h);
@@ -293,6 +319,42 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal((await getImageSet(id)).versionId, '1', 'nothing was versioned');
   });
 
+  it('accepts attribute blobs of exactly 30,000 bytes and refuses 30,001, counting UTF-8 bytes (not characters or base64)', async () => {
+    const id = NON_PRIMARY_SPARE;
+    assert.equal((await getImageSet(id)).isPrimary, false);
+    // PatientComments (LT) takes 10,240 characters: 30,000 bytes of 3-byte characters fit it, so only the size decides.
+    const blob = (comments: string) => ({ SchemaVersion: 1.1, Patient: { DICOM: { PatientComments: comments } } });
+    const sized = (bytes: number): { value: unknown; encoded: Uint8Array } => {
+      const empty = Buffer.byteLength(JSON.stringify(blob('')));
+      const n = Math.floor((bytes - empty) / 3);
+      const value = blob('山'.repeat(n) + 'a'.repeat(bytes - empty - 3 * n));
+      const encoded = encodeJson(value);
+      assert.equal(encoded.length, bytes, 'the test built a blob of the intended size');
+      return { value, encoded };
+    };
+    const exact = sized(30_000);
+    const over = sized(30_001);
+    assert.ok([...((exact.value as Doc).Patient.DICOM.PatientComments as string)].length < 10_240);
+
+    for (const field of ['updatableAttributes', 'removableAttributes'] as const) {
+      const e = await rejection(h.client.send(new UpdateImageSetMetadataCommand({
+        datastoreId, imageSetId: id, latestVersionId: '1', updateImageSetMetadataUpdates: { DICOMUpdates: { [field]: over.encoded } },
+      })));
+      assert.ok(e instanceof ValidationException, `${field}: ${e.name}`);
+      assert.match(e.message, new RegExp(`DICOMUpdates\\.${field}'.*between 1 and 30000 bytes \\(found 30001\\)`));
+    }
+    assert.equal((await getImageSet(id)).versionId, '1', 'nothing was versioned');
+
+    const r = await update(id, '1', exact.value);
+    assert.equal(r.latestVersionId, '2');
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    assert.equal((await metadata(id)).Patient.DICOM.PatientComments, (exact.value as Doc).Patient.DICOM.PatientComments);
+    // Removing it takes a removableAttributes of the same 30,000 bytes.
+    await update(id, '2', undefined, exact.value);
+    assert.equal((await settle(id)).imageSetWorkflowStatus, 'UPDATED');
+    assert.equal('PatientComments' in (await metadata(id)).Patient.DICOM, false);
+  });
+
   it('ResourceNotFoundException for unknown image sets and versions', async () => {
     const e = await rejection(getImageSet('0'.repeat(32)));
     assert.ok(e instanceof ResourceNotFoundException);
@@ -340,10 +402,15 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal(copy.ImageSetID, dest);
     assert.deepEqual(Object.keys(copy.Study.Series[seriesUid].Instances), [sop]);
     assert.deepEqual(copy.Study.Series[seriesUid].Instances[sop], series.Instances[sop]);
-    const frameId = series.Instances[sop].ImageFrames?.[0]?.ID as string | undefined;
-    if (frameId) {
-      const f = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: dest, imageFrameInformation: { imageFrameId: frameId } }));
-      assert.ok((await (f.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).length > 0);
+    // The copy's frames are the source's, byte for byte.
+    const frames = series.Instances[sop].ImageFrames as Doc[];
+    assert.ok(frames.length > 0, 'the copied instance has frames');
+    for (const frame of frames) {
+      const read = async (imageSetId: string) => (await (await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId, imageFrameInformation: { imageFrameId: frame.ID } })))
+        .imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+      const copied = await read(dest);
+      assert.equal(copied.length, frame.FrameSizeInBytes);
+      assert.deepEqual(Buffer.from(copied), Buffer.from(await read(id)));
     }
   });
 

@@ -10,7 +10,7 @@ import {
   GetImageSetMetadataCommand, ListDICOMImportJobsCommand, ResourceNotFoundException, SearchImageSetsCommand,
   StartDICOMImportJobCommand, ValidationException,
 } from '@aws-sdk/client-medical-imaging';
-import { until, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { until, modelFrameContentType, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 import { pydicomTestFiles } from './pydicomFiles';
 
 type DcmDict = Record<string, { vr: string; Value?: unknown[] }>;
@@ -140,8 +140,8 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
       const series = doc.Study.Series[fileValue(d, '0020000E') as string] as Doc;
       assert.ok(series, `${name}: series keyed by its SeriesInstanceUID`);
       const instance = series.Instances[sop] as Doc;
-      const patientName = fileValue(d, '00100010');
-      if (patientName !== undefined) assert.equal(doc.Patient.DICOM.PatientName, patientName, `${name}: PatientName`);
+      // Absent from the file (undefined) is absent from the metadata; empty (null) is null.
+      assert.equal(doc.Patient.DICOM.PatientName, fileValue(d, '00100010'), `${name}: PatientName`);
       assert.equal(doc.Patient.DICOM.PatientID ?? undefined, fileValue(d, '00100020') ?? undefined, `${name}: PatientID`);
       assert.equal(doc.Study.DICOM.StudyInstanceUID, fileValue(d, '0020000D'), `${name}: StudyInstanceUID`);
       assert.equal(series.DICOM.SeriesInstanceUID, fileValue(d, '0020000E'), `${name}: SeriesInstanceUID`);
@@ -151,7 +151,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
       assert.equal(instance.DICOM.TransferSyntaxUID, fileValue(file.meta, '00020010'), `${name}: TransferSyntaxUID at instance level`);
       assert.equal(instance.DICOM.PatientName, undefined, `${name}: patient elements are not repeated at instance level`);
       assert.equal(instance.DICOM.PixelData, undefined, `${name}: pixel data is not metadata`);
-      if (fileValue(d, '00080020') !== undefined) assert.equal(doc.Study.DICOM.StudyDate, fileValue(d, '00080020'), `${name}: StudyDate`);
+      assert.equal(doc.Study.DICOM.StudyDate, fileValue(d, '00080020'), `${name}: StudyDate`);
     }
   });
 
@@ -191,6 +191,46 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     const pixels = new Uint8Array(file.dict['7FE00010']?.Value?.[0] as ArrayBuffer);
     assert.equal(bytes.length, pixels.length);
     assert.ok(Buffer.from(bytes).equals(Buffer.from(pixels)), 'frame bytes are the file pixel data');
+  });
+
+  it('GetImageFrame answers every frame with the content type the service model gives its stored transfer syntax (files in six encodings)', async () => {
+    // JPEG extended, JPEG 2000, JPEG 2000 lossless, JPEG baseline, RLE, native: six instances (distinct SOP Instance UIDs).
+    const files = ['JPEG-lossy.dcm', 'JPEG2000.dcm', 'MR_small_jp2klossless.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'SC_rgb_rle.dcm', 'liver_1frame.dcm'];
+    // A data store of its own: MR_small_jp2klossless.dcm shares its UIDs with MR_small.dcm imported above.
+    const store = (await h.client.send(new CreateDatastoreCommand({ datastoreName: 'frames', clientToken: 'frames' }))).datastoreId as string;
+    await until('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId: store }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
+    const input = path.join(s3Root, 'input-bucket', 'encodings');
+    fs.mkdirSync(input, { recursive: true });
+    for (const f of files) fs.copyFileSync(path.join(source, f), path.join(input, f));
+    const { jobId: id } = await h.client.send(new StartDICOMImportJobCommand({
+      datastoreId: store, jobName: 'encodings', dataAccessRoleArn: ROLE, clientToken: 'encodings', inputS3Uri: 's3://input-bucket/encodings/', outputS3Uri: 's3://output-bucket/encodings/',
+    }));
+    const job = await until(`import job ${id}`, async () => {
+      const p = (await h.client.send(new GetDICOMImportJobCommand({ datastoreId: store, jobId: id }))).jobProperties;
+      return p?.jobStatus === 'COMPLETED' || p?.jobStatus === 'FAILED' ? p : undefined;
+    });
+    assert.equal(job.jobStatus, 'COMPLETED');
+    const manifest = JSON.parse(fs.readFileSync(path.join(s3Root, 'output-bucket', 'encodings', `${store}-DicomImport-${id}`, 'job-output-manifest.json'), 'utf8')) as Doc;
+    assert.equal(manifest.jobSummary.numberOfImportedFiles, files.length, 'every file imported');
+
+    const checked = new Map<string, string>();
+    for (const { imageSetId } of manifest.jobSummary.imageSetsSummary as Doc[]) {
+      const doc = await readMetadata((await h.client.send(new GetImageSetMetadataCommand({ datastoreId: store, imageSetId }))).imageSetMetadataBlob as never);
+      for (const series of Object.values(doc.Study.Series as Record<string, Doc>)) {
+        for (const [sop, inst] of Object.entries(series.Instances as Record<string, Doc>)) {
+          assert.ok((inst.ImageFrames as Doc[]).length > 0, `instance ${sop} has frames`);
+          for (const frame of inst.ImageFrames as Doc[]) {
+            const r = await h.client.send(new GetImageFrameCommand({ datastoreId: store, imageSetId, imageFrameInformation: { imageFrameId: frame.ID } }));
+            const bytes = await (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+            assert.equal(bytes.length, frame.FrameSizeInBytes, `frame ${frame.ID} size`);
+            const ts = inst.StoredTransferSyntaxUID as string | undefined;
+            assert.equal(r.contentType, modelFrameContentType(ts), `frame of ${sop} stored as ${ts ?? '(missing)'}`);
+            checked.set(`${sop} ${ts}`, r.contentType as string);
+          }
+        }
+      }
+    }
+    assert.equal(checked.size, files.length, `one instance per file, every frame checked: ${[...checked].join(', ')}`);
   });
 
   it('finds the imported image sets with SearchImageSets by patient id', async () => {

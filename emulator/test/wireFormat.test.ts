@@ -5,6 +5,7 @@ import { route } from '../src/server';
 import { frameContentType } from '../src/service';
 import { summarize, studyDateTime } from '../src/search';
 import { ApiError, decodeToken, encodeToken, page, queryMaxResults, requireId } from '../src/wire';
+import { MODEL_FRAME_CONTENT_TYPES } from './helpers';
 
 describe('emulator: wire format helpers', () => {
   it('routes every operation by method and path, decoding labels (ARNs arrive URL-encoded)', () => {
@@ -20,17 +21,14 @@ describe('emulator: wire format helpers', () => {
     assert.equal(route('GET', '/tags/%E0%A4%A'), undefined, 'malformed escapes do not match');
   });
 
-  it('maps stored transfer syntaxes to the content types of the service model', () => {
-    assert.equal(frameContentType('1.2.840.10008.1.2.1'), 'application/octet-stream');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.50'), 'image/jpeg');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.91'), 'image/j2c');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.100.1'), 'video/mpeg');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.104'), 'video/mp4');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.107'), 'video/H256');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.202'), 'image/jph');
-    assert.equal(frameContentType(undefined), 'image/jph');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.203'), 'image/jphc');
-    assert.equal(frameContentType('1.2.840.10008.1.2.4.112'), 'image/jxl');
+  it('maps every stored transfer syntax of the service model\'s table to its content type, and others to the default', () => {
+    for (const [ts, type] of MODEL_FRAME_CONTENT_TYPES) assert.equal(frameContentType(ts), type, `stored transfer syntax ${ts ?? '(missing)'}`);
+    assert.equal(MODEL_FRAME_CONTENT_TYPES.size, 25);
+    // Not in the table: the model's default.
+    for (const ts of ['1.2.840.10008.1.2', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.4.80',
+      '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.5', '1.2.840.10008.1.2.4.109', '1.2.840.10008.1.2.4.110']) {
+      assert.equal(frameContentType(ts), 'application/octet-stream', ts);
+    }
   });
 
   it('paging tokens continue only the query they came from', () => {

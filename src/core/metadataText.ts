@@ -401,35 +401,34 @@ function knownEnd(ix: TextIndex, start: number): number | undefined {
   return end === undefined || end < 0 ? end : fromBase(ix.base.edits, end);
 }
 
-function knownMembers(ix: TextIndex, start: number): ObjectMembers | undefined {
-  const own = ix.own.objects.get(start);
-  if (own !== undefined || ix.own.objects.has(start) || !ix.base) return own ?? undefined;
-  const { layer, edits } = ix.base;
-  const m = layer.objects.get(toBase(edits, start));
-  if (!m) return undefined;
-  const move = (x: number) => fromBase(edits, x);
-  const members: ObjectMembers = {
+/** Members (items) learned in another text, with their offsets moved into this one. */
+function movedMembers(m: ObjectMembers, move: (x: number) => number): ObjectMembers {
+  return {
     list: m.list.map((x) => ({ key: x.key, keyStart: move(x.keyStart), keyEnd: move(x.keyEnd), valueStart: move(x.valueStart) })),
     byKey: m.byKey,
     ...(m.malformedAt === undefined ? {} : { malformedAt: move(m.malformedAt) }),
   };
-  ix.own.objects.set(start, members);
-  return members;
 }
 
-function knownItems(ix: TextIndex, start: number): ArrayItems | undefined {
-  const own = ix.own.arrays.get(start);
-  if (own !== undefined || ix.own.arrays.has(start) || !ix.base) return own ?? undefined;
-  const { layer, edits } = ix.base;
-  const a = layer.arrays.get(toBase(edits, start));
-  if (!a) return undefined;
-  const items: ArrayItems = {
-    starts: a.starts.map((x) => fromBase(edits, x)),
-    ...(a.malformedAt === undefined ? {} : { malformedAt: fromBase(edits, a.malformedAt) }),
-  };
-  ix.own.arrays.set(start, items);
-  return items;
+function movedItems(a: ArrayItems, move: (x: number) => number): ArrayItems {
+  return { starts: a.starts.map(move), ...(a.malformedAt === undefined ? {} : { malformedAt: move(a.malformedAt) }) };
 }
+
+/** What a layer knows about the container at `start` (this text's offset): own first, else the base's, moved. */
+function known<T>(ix: TextIndex, start: number, pick: (layer: IndexLayer) => Map<number, T | null>, moved: (t: T, move: (x: number) => number) => T): T | undefined {
+  const ownMap = pick(ix.own);
+  const own = ownMap.get(start);
+  if (own !== undefined || ownMap.has(start) || !ix.base) return own ?? undefined;
+  const { layer, edits } = ix.base;
+  const t = pick(layer).get(toBase(edits, start));
+  if (!t) return undefined;
+  const result = moved(t, (x) => fromBase(edits, x));
+  ownMap.set(start, result);
+  return result;
+}
+
+const knownMembers = (ix: TextIndex, start: number) => known(ix, start, (l) => l.objects, movedMembers);
+const knownItems = (ix: TextIndex, start: number) => known(ix, start, (l) => l.arrays, movedItems);
 
 const CARRY_CHUNK = 16_384;
 
@@ -492,18 +491,8 @@ function carryOver(old: TextIndex, text: string): TextIndex | undefined {
   if (old.base) {
     const move = (x: number) => fromBase([edit], x);
     for (const [start, end] of old.own.ends) own.ends.set(move(start), end < 0 ? end : move(end));
-    for (const [start, m] of old.own.objects) {
-      own.objects.set(move(start), m && {
-        list: m.list.map((x) => ({ key: x.key, keyStart: move(x.keyStart), keyEnd: move(x.keyEnd), valueStart: move(x.valueStart) })),
-        byKey: m.byKey,
-        ...(m.malformedAt === undefined ? {} : { malformedAt: move(m.malformedAt) }),
-      });
-    }
-    for (const [start, items] of old.own.arrays) {
-      own.arrays.set(move(start), items && {
-        starts: items.starts.map(move), ...(items.malformedAt === undefined ? {} : { malformedAt: move(items.malformedAt) }),
-      });
-    }
+    for (const [start, m] of old.own.objects) own.objects.set(move(start), m && movedMembers(m, move));
+    for (const [start, items] of old.own.arrays) own.arrays.set(move(start), items && movedItems(items, move));
   }
   // The object whose key was edited is read again (its keys changed).
   if (at.on === 'key') own.objects.set(at.container.offset, null);

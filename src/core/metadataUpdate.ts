@@ -387,7 +387,7 @@ function checkStudy(c: VerdictCollector, kind: Kind, doc: JsonObject, payload: u
           checkAttributes(c, kind, 'series', series.DICOM, sPayload[k], skp);
           const to = kind === 'update' ? newUid(sPayload[k], 'SeriesInstanceUID', s) : undefined;
           if (to !== undefined) {
-            if ((hasOwn(seriesMap, to) && to !== s) || uids.series.has(to)) refuse(c, `${skp}/SeriesInstanceUID`, duplicateUidReason('SeriesInstanceUID'));
+            if (uids.series.has(to)) refuse(c, `${skp}/SeriesInstanceUID`, duplicateUidReason('SeriesInstanceUID'));
             uids.series.add(to);
           }
         } else if (k === 'Instances') {
@@ -462,20 +462,23 @@ export function checkMetadataUpdate(
   const rem = (update as JsonObject).removableAttributes;
   if (upd === undefined && rem === undefined) refuse(c, '', 'The update has neither updatableAttributes nor removableAttributes.');
   const study = isObject(document.Study) ? document.Study : {};
+  // The UIDs series and instances are listed under; a new UID must not be one of them.
   const sop = allInstanceKeys(study);
+  const series = new Set(isObject(study.Series) ? Object.keys(study.Series) : []);
   if (rem !== undefined) {
     if (!isObject(rem)) refuse(c, '', notAnObjectReason('removableAttributes'));
     else {
       checkBlob(c, 'remove', document, rem, 'removableAttributes', { sop: new Set(), series: new Set() });
-      // Instances removed by this request free their UIDs before the updates apply.
+      // Series and instances removed by this request free their UIDs before the updates apply.
       const st = rem.Study;
       if (isObject(st) && isObject(st.Series)) {
         for (const s in st.Series) {
           const sp = st.Series[s];
           if (!isObject(sp)) continue;
           if (keyCount(sp) === 0) {
-            const series = isObject(study.Series) && isObject(study.Series[s]) ? study.Series[s] as JsonObject : {};
-            if (isObject(series.Instances)) for (const i in series.Instances) sop.delete(i);
+            series.delete(s);
+            const removed = isObject(study.Series) && isObject(study.Series[s]) ? study.Series[s] as JsonObject : {};
+            if (isObject(removed.Instances)) for (const i in removed.Instances) sop.delete(i);
           } else if (isObject(sp.Instances)) {
             for (const i in sp.Instances) {
               const ip = sp.Instances[i];
@@ -488,7 +491,7 @@ export function checkMetadataUpdate(
   }
   if (upd !== undefined) {
     if (!isObject(upd)) refuse(c, '', notAnObjectReason('updatableAttributes'));
-    else checkBlob(c, 'update', document, upd, 'updatableAttributes', { sop, series: new Set() });
+    else checkBlob(c, 'update', document, upd, 'updatableAttributes', { sop, series });
   }
   return { forceReasons: c.forceReasons, refused: c.refused };
 }

@@ -50,11 +50,14 @@ export const IMMUTABLE_ROOT_KEYS: ReadonlySet<string> = new Set(['SchemaVersion'
 /** Keys of an instance object HealthImaging generates; never changeable. */
 export const IMMUTABLE_INSTANCE_KEYS: ReadonlySet<string> = new Set(['ImageFrames', 'StoredTransferSyntaxUID', 'ChecksumType']);
 
-const IDENTIFIER_REASONS: Record<string, string> = {
+/** Elements the Developer Guide ("DICOM metadata constraints") names as changeable only with force. PixelData is
+ *  also in its list of generated attributes; the force rule is the one that names it with its condition. */
+const FORCE_ONLY_ELEMENTS: Record<string, string> = {
   StudyInstanceUID: 'StudyInstanceUID identifies the study; HealthImaging changes it only with force.',
   SeriesInstanceUID: 'SeriesInstanceUID identifies the series; HealthImaging changes it only with force (afterwards the series is listed under its new UID).',
   SOPInstanceUID: 'SOPInstanceUID identifies the instance; HealthImaging changes it only with force (afterwards the instance is listed under its new UID).',
   StudyID: 'StudyID is one of the study identifiers HealthImaging changes only with force.',
+  PixelData: 'PixelData holds the pixels, which HealthImaging keeps as image frames, not as metadata; it changes PixelData only with force.',
 };
 
 export function immutableRootReason(key: string): string {
@@ -162,8 +165,8 @@ export function judgeAttributeChange(c: AttributeChange): Verdict {
       vm = element.vm;
       isSq = element.vr === 'SQ';
       home = levelOfElement(key);
-      const idReason = IDENTIFIER_REASONS[key];
-      if (idReason) force.push(idReason);
+      const forceOnly = FORCE_ONLY_ELEMENTS[key];
+      if (forceOnly) force.push(forceOnly);
     } else {
       force.push(`"${key}" is not a DICOM keyword; HealthImaging accepts attributes that are not DICOM keywords only with force.`);
     }

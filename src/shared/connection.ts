@@ -30,6 +30,13 @@ export class Connection extends Disposable {
   /** Fires when the client was re-created (settings changed). */
   readonly onDidChange = this._onDidChange.event;
   private readonly statusBar: vscode.StatusBarItem;
+  private _state: ConnectionState = 'unknown';
+  /** Counts state writes and settings changes, so that a local check started earlier never overwrites a newer state. */
+  private stateWrites = 0;
+  private settingsGeneration = 0;
+  private readonly _onDidSetState = this._register(new vscode.EventEmitter<ConnectionState>());
+  /** Fires on every write of the `healthImaging.connectionState` context key (tests follow the welcome view's state with it). */
+  readonly onDidSetState = this._onDidSetState.event;
 
   constructor(private readonly config: Config, private readonly prompts: Prompts, private readonly log: Logger) {
     super();
@@ -65,21 +72,34 @@ export class Connection extends Disposable {
     this._onDidChange.fire();
   }
 
+  /** The value last written to the `healthImaging.connectionState` context key. */
+  get state(): ConnectionState {
+    return this._state;
+  }
+
   /** Records how the last request went, for the welcome view. */
   setState(state: ConnectionState): void {
+    this.stateWrites++;
+    this._state = state;
     void vscode.commands.executeCommand('setContext', ContextKeys.configured, state === 'ready' || state === 'unknown');
     void vscode.commands.executeCommand('setContext', ContextKeys.connectionState, state);
+    this._onDidSetState.fire(state);
   }
 
   private async updateContext(): Promise<void> {
     // Reads only local files: is a region known at all? (credentials are checked on the first request)
+    // A request that reports a state while the files are read knows better, and so do newer settings.
+    const generation = ++this.settingsGeneration;
+    const writes = this.stateWrites;
+    let state: ConnectionState;
     try {
       const { profile, region, endpoint } = this.config.connection;
       const resolved = await resolveRegion(region, profile);
-      this.setState(resolved.region || endpoint ? 'unknown' : 'noRegion');
+      state = resolved.region || endpoint ? 'unknown' : 'noRegion';
     } catch {
-      this.setState('unknown');
+      state = 'unknown';
     }
+    if (generation === this.settingsGeneration && writes === this.stateWrites) this.setState(state);
   }
 
   private updateStatusBar(): void {

@@ -4,10 +4,12 @@
 // been activated by another test yet.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EMULATOR_PROFILE, EMULATOR_REGION, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import type { ExtensionTestApi } from '../../src/extension';
 import { EXTENSION_ID, until, useEmulatorProfile } from './helpers';
 
 interface Manifest {
@@ -16,6 +18,7 @@ interface Manifest {
   contributes?: {
     commands?: { command: string; title: string; category?: string }[];
     viewsContainers?: { activitybar?: { id: string; title: string; icon: string }[] };
+    configuration?: { properties?: Record<string, { scope?: string }> };
     views?: Record<string, { id: string; name: string }[]>;
   };
 }
@@ -100,5 +103,39 @@ describe('activation', () => {
     assert.ok(container);
     await vscode.commands.executeCommand(`workbench.view.extension.${container.id}`);
     await until('a ListDatastores request from the view', () => requests.some((l) => l.startsWith('ListDatastores 200')));
+  });
+
+  it('keeps the endpoint a machine setting as VS Code enforces it: a workspace can neither write it nor redirect requests', async () => {
+    const declared = (manifest.contributes?.configuration?.properties ?? {})['healthImaging.endpoint'];
+    assert.equal(declared?.scope, 'machine', 'package.json declares healthImaging.endpoint with machine scope');
+    const section = () => vscode.workspace.getConfiguration('healthImaging');
+    await assert.rejects(Promise.resolve(section().update('endpoint', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Workspace)),
+      /Workspace Settings/, 'VS Code refuses to write a machine setting to the workspace');
+
+    // A workspace that names another endpoint in .vscode/settings.json (as a cloned repository could).
+    const decoyRequests: string[] = [];
+    const decoy = http.createServer((req, res) => { decoyRequests.push(`${req.method} ${req.url}`); res.writeHead(500); res.end(); });
+    await new Promise<void>((resolve) => decoy.listen(0, '127.0.0.1', resolve));
+    const decoyUrl = `http://127.0.0.1:${(decoy.address() as { port: number }).port}`;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the tests run with a workspace folder');
+    const file = path.join(folder, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // pageSize (window scope) shows when VS Code has read the file.
+    fs.writeFileSync(file, JSON.stringify({ 'healthImaging.endpoint': decoyUrl, 'healthImaging.pageSize': 7 }));
+    try {
+      await until('VS Code to read the workspace settings', () => section().get<number>('pageSize') === 7);
+      assert.equal(section().get('endpoint'), emulator.url, 'the machine value wins over the workspace file');
+      const api = extension.exports as ExtensionTestApi;
+      const before = requests.length;
+      const roots = await api.explorer.getChildren();
+      assert.ok(roots.every((n) => n.kind !== 'error'), 'the tree loads from the machine endpoint');
+      assert.ok(requests.slice(before).some((l) => l.startsWith('ListDatastores 200')), 'the emulator named in the machine settings was asked');
+      assert.deepEqual(decoyRequests, [], 'nothing reached the endpoint named by the workspace');
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      await until('the workspace settings to be gone', () => section().get<number>('pageSize') === 50);
+      await new Promise<void>((resolve) => decoy.close(() => resolve()));
+    }
   });
 });

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { SearchImageSetsCommand, type ImageSetsMetadataSummary } from '@aws-sdk/client-medical-imaging';
 import type { DatastoreNode, ErrorNode, ExplorerNode, ImageSetNode, LoadMoreNode, VersionNode } from '../../src/explorer/nodes';
 import { FakePrompts } from './fakePrompts';
-import { setUpExtension, until, type ExtensionEnv } from './helpers';
+import { EXTENSION_ID, setUpExtension, until, type ExtensionEnv } from './helpers';
 
 const PAGE_SIZE = 40;
 
@@ -85,13 +85,12 @@ describe('explorer', () => {
 
   it('labels image sets from the search summary and opens their metadata on click', async () => {
     const children = await imageSetChildren();
-    const node = children.find((n): n is ImageSetNode => n.kind === 'imageSet' && !!n.summary.dicomTags?.patientName)!;
+    const node = children.find((n): n is ImageSetNode => n.kind === 'imageSet' && !!n.summary.dicomTags?.patientName && !!n.summary.dicomTags.studyDescription);
+    assert.ok(node, 'an image set with a patient name and a study description');
     const ti = item(node);
     const tags = node.summary.dicomTags!;
     assert.ok(String(ti.label).startsWith(tags.patientName!), `label ${String(ti.label)}`);
-    if (tags.studyDescription) {
-      assert.ok(String(ti.label).includes(tags.studyDescription));
-    }
+    assert.ok(String(ti.label).includes(tags.studyDescription!), `label ${String(ti.label)}`);
     assert.match(String(ti.description), new RegExp(`^v${node.summary.version}`));
     assert.ok((ti.tooltip as vscode.MarkdownString).value.includes(node.imageSetId), 'tooltip names the image set id');
     assert.match(String(ti.contextValue), /imageSet;/);
@@ -262,17 +261,49 @@ describe('explorer', () => {
     assert.equal(section.get('region'), 'us-east-1');
   });
 
-  it('shows the welcome view (no items) without a region or credentials, and the tree once they are set', async () => {
-    await env.setSetting('profile', 'nobody-configured-this');
-    await until('the tree to be empty (welcome view: no credentials)', async () => (await roots()).length === 0);
-    await env.setSetting('profile', '');
-    await env.setSetting('region', '');
-    await until('the tree to be empty (welcome view: no region)', async () => (await roots()).length === 0);
-    await env.setSetting('profile', 'healthimaging-emulator');
-    await env.setSetting('region', 'us-east-1');
-    const back = await until('the data store again', async () =>
-      (await roots()).find((n): n is DatastoreNode => n.kind === 'datastore' && n.datastore.datastoreName === 'sample-datastore'));
-    datastore = back;
+  it('sets the welcome view\'s state (healthImaging.connectionState) for no credentials, no region and connected, never a wrong one on the way', async () => {
+    // Every value written to the context key the welcome view's "when" clauses read (package.json viewsWelcome).
+    const written: string[] = [];
+    const listener = env.api.connection.onDidSetState((s) => written.push(s));
+    const expectState = async (what: string, state: string, allowedOnTheWay: string[], change: () => Promise<void>) => {
+      const from = written.length;
+      await change();
+      let last = '';
+      try {
+        await until(`the tree to be empty and the state ${state} (${what})`, async () => {
+          const nodes = await roots();
+          last = `state ${env.api.connection.state}, wrote ${written.slice(from).join(' -> ') || 'nothing'}, ${nodes.length} root(s) ${nodes.map((n) => n.kind).join(' ')}`;
+          return written.slice(from).includes(state) && env.api.connection.state === state && nodes.length === 0;
+        });
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; last seen: ${last}`);
+      }
+      const seen = written.slice(from);
+      assert.deepEqual(seen.filter((s) => s !== state && !allowedOnTheWay.includes(s)), [], `${what}: wrote ${seen.join(' -> ')}`);
+    };
+    const viewsWelcome = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { viewsWelcome: { when: string; contents: string }[] } }).contributes.viewsWelcome;
+    const welcomeFor = (state: string) => viewsWelcome.filter((w) => w.when === `healthImaging.connectionState == ${state}`);
+    try {
+      await expectState('a profile without credentials', 'noCredentials', ['unknown'], () => env.setSetting('profile', 'nobody-configured-this'));
+      assert.match(welcomeFor('noCredentials')[0]?.contents ?? '', /^No AWS credentials were found for HealthImaging\./);
+      await expectState('no region in the settings or the profile', 'noRegion', ['unknown'], async () => {
+        await env.setSetting('region', '');
+        await env.setSetting('profile', '');
+      });
+      assert.match(welcomeFor('noRegion')[0]?.contents ?? '', /^No AWS region is set for HealthImaging yet\./);
+      // Without an endpoint either, the connection knows from the local files alone that the region is missing.
+      await expectState('no region and no endpoint', 'noRegion', [], () => env.setSetting('endpoint', ''));
+      await env.setSetting('endpoint', env.emulator.url);
+      await env.setSetting('profile', 'healthimaging-emulator');
+      await env.setSetting('region', 'us-east-1');
+      const back = await until('the data store again', async () =>
+        (await roots()).find((n): n is DatastoreNode => n.kind === 'datastore' && n.datastore.datastoreName === 'sample-datastore'));
+      datastore = back;
+      assert.equal(env.api.connection.state, 'ready');
+      assert.equal(welcomeFor('ready').length + welcomeFor('unknown').length, 0, 'no welcome content once connected');
+    } finally {
+      listener.dispose();
+    }
   });
 
   it('keeps the loaded image sets when a later page fails, and retries from that page', async () => {

@@ -20,6 +20,8 @@ export async function run(): Promise<void> {
     timeout: 60_000,
     color: false,
     reporter: path.join(root, 'test', 'reporter.js'),
+    // HI_TEST_BAIL=1: stop at the first failure (scripts/mutation-audit.mjs).
+    bail: process.env.HI_TEST_BAIL === '1',
   });
   if (process.env.HI_TEST_GREP) mocha.grep(process.env.HI_TEST_GREP);
   for (const file of testFiles(__dirname)) mocha.addFile(file);

@@ -5,6 +5,7 @@
 // folder, extensions folder and workspace folder, removed afterwards.
 //   node out/test/integration/runTests.js          (npm test -- --only integration)
 //   HI_TEST_GREP=<text>                             only tests whose title contains <text>
+//   HI_TEST_BAIL=1                                  stop at the first failing test
 //   HI_HOST_VERBOSE=1                               also the workbench's own log lines
 import * as fs from 'node:fs';
 import * as os from 'node:os';

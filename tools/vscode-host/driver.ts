@@ -82,6 +82,8 @@ export interface E2EOptions {
   updateDelayMs?: number;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /** Remote ("Machine") settings over the emulator's (profile, region, endpoint); '' leaves one unset. */
+  machineSettings?: Record<string, unknown>;
   viewport?: { width: number; height: number };
 }
 
@@ -101,6 +103,8 @@ export interface E2ESession {
   runCommand(title: string, options?: { attempts?: number }): Promise<void>;
   /** Writes .test-results/screenshots/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
+  /** Merges settings into the remote ("Machine") settings file, which the running workbench reads again. */
+  setMachineSettings(settings: Record<string, unknown>): void;
   /** Page errors and console errors seen so far, offline noise left out (for failure messages). */
   problems: string[];
   dispose(): Promise<void>;
@@ -151,7 +155,9 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
     for (const d of [workspace, userDataDir, extensionsDir]) fs.mkdirSync(d, { recursive: true });
     // The workbench is a remote window: machine-scoped settings (healthImaging.endpoint)
     // are honoured only in the remote ("Machine") settings, so ours go there.
-    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulator.url, { profile: EMULATOR_PROFILE, region: EMULATOR_REGION }));
+    host.writeMachineSettings(userDataDir, {
+      ...host.emulatorSettings(emulator.url, { profile: EMULATOR_PROFILE, region: EMULATOR_REGION }), ...(options.machineSettings ?? {}),
+    });
     host.writeUserSettings(userDataDir, { ...host.quietSettings, 'window.title': 'HealthImaging e2e', ...(options.settings ?? {}) });
     if (options.vsix) host.installExtension(options.vsix, { userDataDir, extensionsDir });
 
@@ -201,6 +207,9 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
             await sleep(1000);
           }
         }
+      },
+      setMachineSettings(settings) {
+        host.writeMachineSettings(userDataDir, settings);
       },
       async screenshot(name) {
         fs.mkdirSync(host.paths.screenshots, { recursive: true });

@@ -1,7 +1,8 @@
 // The adapter against the real emulator over real HTTP (real SDK, real gzip): no mocks.
 import { strict as assert } from 'node:assert';
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { HealthImagingError } from '../../../src/aws/errors';
 import { listAllDatastores, listAllImageSetVersions, listAllPages, type ImageSetSummary } from '../../../src/aws/healthImagingClient';
 import { MAX_ATTEMPTS_PER_REQUEST, SdkHealthImagingClient, gunzipIfNeeded, isGzip } from '../../../src/aws/sdkHealthImagingClient';
@@ -18,6 +19,33 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+interface Exchange { method: string; path: string; status: number; headers: IncomingHttpHeaders; body: Buffer }
+
+/** A pass-through HTTP proxy on 127.0.0.1 that records every answer (status, headers, body bytes) on the wire. */
+async function recordingProxy(target: string): Promise<{ url: string; exchanges: Exchange[]; close(): Promise<void> }> {
+  const exchanges: Exchange[] = [];
+  const server = createHttpServer((req, res) => {
+    const upstream = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('end', () => {
+        const body = Buffer.concat(chunks);
+        exchanges.push({ method: req.method ?? '', path: req.url ?? '', status: answer.statusCode ?? 0, headers: answer.headers, body });
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.end(body);
+      });
+    });
+    upstream.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    exchanges,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<HealthImagingError> {
@@ -100,7 +128,26 @@ describe('SdkHealthImagingClient against the emulator', function () {
 
   it('reads metadata: gunzips the service\'s gzip body into the image set\'s JSON document', async () => {
     const id = all[0].imageSetId;
-    const text = await client.getImageSetMetadata(datastoreId, id);
+    // What crossed the wire, recorded between the adapter and the service.
+    const proxy = await recordingProxy(emulator.url);
+    const lines: string[] = [];
+    const seeing = new SdkHealthImagingClient({ profile: PROFILE, endpoint: proxy.url, logger: { debug: (l) => lines.push(l) } });
+    let text: string;
+    try {
+      text = await seeing.getImageSetMetadata(datastoreId, id);
+    } finally {
+      seeing.dispose();
+      await proxy.close();
+    }
+    const wire = proxy.exchanges.filter((x) => x.path.includes(`/imageSet/${id}/getImageSetMetadata`));
+    assert.equal(wire.length, 1, 'one GetImageSetMetadata request');
+    assert.equal(wire[0].status, 200);
+    assert.equal(wire[0].headers['content-encoding'], 'gzip', 'the body arrived gzip-encoded');
+    assert.equal(wire[0].headers['content-type'], 'application/json');
+    assert.deepEqual([...wire[0].body.subarray(0, 2)], [0x1f, 0x8b], 'gzip bytes on the wire');
+    assert.equal(text, gunzipSync(wire[0].body).toString('utf8'), 'the adapter returns exactly the gunzipped body');
+    assert.ok(wire[0].body.length < Buffer.byteLength(text), 'compressed on the wire');
+    assert.ok(lines.some((l) => l.includes(`${wire[0].body.length} bytes on the wire, ${Buffer.byteLength(text)} bytes of JSON`)), lines.join('\n'));
     const doc = JSON.parse(text);
     assert.equal(doc.ImageSetID, id);
     assert.equal(doc.DatastoreID, datastoreId);

@@ -74,6 +74,36 @@ describe('checkMetadataUpdate', () => {
     assert.deepEqual(r.refused, []);
   });
 
+  it('refuses a new SeriesInstanceUID that another series is listed under, or that two series both take', () => {
+    const S2 = '1.2.3.2';
+    const d = doc();
+    ((d.Study as Record<string, Record<string, unknown>>).Series)[S2] = { DICOM: { SeriesInstanceUID: S2 }, Instances: { '1.2.3.2.1': { DICOM: { SOPInstanceUID: '1.2.3.2.1' } } } };
+    const series = (uids: Record<string, string>) => ({ ...V, Study: { Series: Object.fromEntries(Object.entries(uids).map(([s, to]) => [s, { DICOM: { SeriesInstanceUID: to } }])) } });
+    const taken = checkMetadataUpdate(d, { updatableAttributes: series({ [S2]: S }) });
+    assert.deepEqual(taken.refused, [{ path: `/Study/Series/${S2}/DICOM/SeriesInstanceUID`, reason: 'The new SeriesInstanceUID is already used by another series of this image set; Series Instance UIDs must be unique.' }]);
+    const both = checkMetadataUpdate(d, { updatableAttributes: series({ [S]: '1.2.3.9', [S2]: '1.2.3.9' }) });
+    assert.deepEqual(both.refused.map((r) => r.path), [`/Study/Series/${S2}/DICOM/SeriesInstanceUID`]);
+    assert.match(both.refused[0].reason, /already used by another series/);
+    const fresh = checkMetadataUpdate(d, { updatableAttributes: series({ [S2]: '1.2.3.9' }) });
+    assert.deepEqual(fresh.refused, []);
+    assert.deepEqual(fresh.forceReasons.map((r) => r.path), [`/Study/Series/${S2}/DICOM/SeriesInstanceUID`]);
+    // An instance may not take the UID of an instance in another series either.
+    const sop = checkMetadataUpdate(d, { updatableAttributes: { ...V, Study: { Series: { [S2]: { Instances: { '1.2.3.2.1': { DICOM: { SOPInstanceUID: I1 } } } } } } } });
+    assert.match(sop.refused[0]?.reason ?? '', /already used by another instance/);
+  });
+
+  it('a series UID freed by removing that series in the same request may be reused (removals apply first)', () => {
+    const S2 = '1.2.3.2';
+    const d = doc();
+    ((d.Study as Record<string, Record<string, unknown>>).Series)[S2] = { DICOM: { SeriesInstanceUID: S2 }, Instances: {} };
+    const r = checkMetadataUpdate(d, {
+      removableAttributes: { ...V, Study: { Series: { [S]: {} } } },
+      updatableAttributes: { ...V, Study: { Series: { [S2]: { DICOM: { SeriesInstanceUID: S } } } } },
+    });
+    assert.deepEqual(r.refused, []);
+    assert.deepEqual(r.forceReasons.map((x) => x.path).sort(), [`/Study/Series/${S2}/DICOM/SeriesInstanceUID`, `/Study/Series/${S}`].sort());
+  });
+
   it('on a primary image set refuses what needs force and Patient/Series-level changes', () => {
     const d = doc();
     const p = { isPrimary: true };

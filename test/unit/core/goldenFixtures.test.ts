@@ -35,7 +35,7 @@ function sortReasons(rs: { path: string; reason: string }[]): string[] {
 describe('golden fixtures (test/fixtures)', () => {
   const cases = readdirSync(fixtures).filter((d) => existsSync(join(fixtures, d, 'expected.json'))).sort();
 
-  it('cover every documented AWS CLI example, each refusal and each force reason', () => {
+  it('cover every documented AWS CLI example, each refusal and each force reason, and every way UIDs could collide', () => {
     for (const name of [
       'cli-1-patient-update', 'cli-2-study-update', 'cli-3-attribute-removal', 'cli-4-instance-removal-force',
       'cli-5-private-tag-added-with-vr-force', 'cli-6-private-tag-updated-force', 'cli-7-sop-instance-uid-changed-force',
@@ -48,6 +48,9 @@ describe('golden fixtures (test/fixtures)', () => {
       'refused-primary-patient-and-series-level', 'split-for-size', 'force-standard-element-keyed-by-tag',
       'force-private-vr-changed', 'refused-invalid-vr-in-dicomvrs', 'refused-container-removed-as-a-whole',
       'refused-duplicate-sop-instance-uid', 'force-vr-code-string', 'force-vr-length-and-charset',
+      'refused-duplicate-series-instance-uid', 'refused-two-series-take-one-new-uid',
+      'refused-duplicate-sop-instance-uid-across-series', 'refused-two-instances-take-one-new-uid',
+      'force-series-uid-freed-by-removing-that-series',
     ]) assert.ok(cases.includes(name), `missing fixture ${name}`);
   });
 

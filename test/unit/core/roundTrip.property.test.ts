@@ -2,7 +2,10 @@
 // in order to the original gives the edited document (series/instances whose UID changed listed
 // under the new UID); every attribute blob is within the size limit; checkMetadataUpdate, run
 // on each request against the document it applies to, refuses nothing and names the same force
-// reasons as the plan.
+// reasons as the plan. What the plan refuses is checked independently: a change called too large
+// really weighs more than the limit (its blob is rebuilt and measured here), and a UID change is
+// refused as a duplicate exactly when the new UID is already taken (the generator sometimes reuses
+// an existing UID).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
@@ -74,7 +77,7 @@ type Edit =
   | { op: 'set'; level: number; pick: number; key: number; value: unknown }
   | { op: 'delete'; level: number; pick: number; key: number }
   | { op: 'addPrivate'; pick: number; tag: number; vr: number; value: unknown }
-  | { op: 'newUid'; series: boolean; pick: number }
+  | { op: 'newUid'; series: boolean; pick: number; reuse: number | null }
   | { op: 'removeInstance'; pick: number }
   | { op: 'removeSeries'; pick: number }
   | { op: 'reorder'; pick: number };
@@ -83,7 +86,7 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('set' as const), level: fc.nat(3), pick: fc.nat(), key: fc.nat(), value }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), level: fc.nat(3), pick: fc.nat(), key: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('addPrivate' as const), pick: fc.nat(), tag: fc.nat(), vr: fc.nat(), value: fc.oneof(text, fc.constant(null)) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('newUid' as const), series: fc.boolean(), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('newUid' as const), series: fc.boolean(), pick: fc.nat(), reuse: fc.option(fc.nat(), { freq: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('removeInstance' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('removeSeries' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reorder' as const), pick: fc.nat() }) },
@@ -137,7 +140,9 @@ function applyEdit(doc: Obj, e: Edit): void {
       return;
     }
     case 'newUid': {
-      const uid = `2.25.${++uidCounter}`;
+      // A fresh UID, or (reuse) the UID another series / instance of the image set is listed under.
+      const taken = e.series ? Object.keys(seriesOf(doc)) : Object.values(seriesOf(doc)).flatMap((s) => Object.keys((s as Obj).Instances as Obj));
+      const uid = e.reuse !== null && taken.length ? taken[e.reuse % taken.length] : `2.25.${++uidCounter}`;
       if (e.series) {
         const ss = Object.values(seriesOf(doc));
         if (ss.length) ((ss[e.pick % ss.length] as Obj).DICOM as Obj).SeriesInstanceUID = uid;
@@ -175,24 +180,131 @@ function reasons(rs: { path: string; reason: string }[]): string[] {
   return rs.map((r) => `${r.path} | ${r.reason}`).sort();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Independent oracles for what the plan refuses.
+
+const TOO_LARGE = /is too large for one update: it takes (\d+) bytes of (updatableAttributes|removableAttributes), over the limit of (\d+) bytes\.$/;
+const DUPLICATE = /^The new (SOPInstanceUID|SeriesInstanceUID) is already used by another (instance|series) of this image set/;
+
+function segmentsOf(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+function at(doc: unknown, segs: readonly string[]): { found: boolean; value: unknown } {
+  let v: unknown = doc;
+  for (const s of segs) {
+    if (!v || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, s)) return { found: false, value: undefined };
+    v = (v as Obj)[s];
+  }
+  return { found: true, value: v };
+}
+/** How the edit changes the item at `segs`: sent as an update, as a removal, or not at all. */
+function changeKind(original: unknown, edited: unknown, segs: readonly string[]): 'updatableAttributes' | 'removableAttributes' | undefined {
+  const before = at(original, segs);
+  const after = at(edited, segs);
+  if (after.found && (!before.found || JSON.stringify(before.value) !== JSON.stringify(after.value))) return 'updatableAttributes';
+  if (before.found && !after.found) return 'removableAttributes';
+  return undefined;
+}
+/** Puts `value` at `segs` under `blob`, making the objects on the way. */
+function put(blob: Obj, segs: readonly string[], value: unknown): void {
+  let o = blob;
+  for (const s of segs.slice(0, -1)) o = (o[s] ??= {}) as Obj;
+  o[segs[segs.length - 1]] = value;
+}
+/**
+ * The UTF-8 bytes of the smallest blob of kind `blob` that can carry the change at `pointer`:
+ * SchemaVersion, the path, the value (the edited one for an update, the original one for a
+ * removed attribute, {} for a removed series or instance); a private tag and its DICOMVRs entry
+ * travel together (README "Size").
+ */
+function smallestBlobBytes(original: unknown, edited: unknown, pointer: string, blob: 'updatableAttributes' | 'removableAttributes'): number {
+  const segs = segmentsOf(pointer);
+  const out: Obj = { SchemaVersion: 1.1 };
+  const parts = [segs];
+  const n = segs.length;
+  if (n >= 2 && (segs[n - 2] === 'DICOM' || segs[n - 2] === 'DICOMVRs') && /^[0-9A-Fa-f]{3}[13579BDFbdf][0-9A-Fa-f]{4}$/.test(segs[n - 1])) {
+    parts.push([...segs.slice(0, n - 2), segs[n - 2] === 'DICOM' ? 'DICOMVRs' : 'DICOM', segs[n - 1]]);
+  }
+  for (const p of parts) {
+    if (changeKind(original, edited, p) !== blob) continue;
+    // A removed series or instance is sent as {} (README "What goes into the payload").
+    const wholeItem = (p.length === 3 && p[1] === 'Series') || (p.length === 5 && p[3] === 'Instances');
+    put(out, p, blob === 'removableAttributes' ? (wholeItem ? {} : at(original, p).value) : at(edited, p).value);
+  }
+  return Buffer.byteLength(JSON.stringify(out), 'utf8');
+}
+
+/** A UID change the edit makes: the series / instance keyed `key` now says `to` (non-empty, not its key, changed). */
+function uidChanges(original: Obj, edited: Obj, series: boolean): { key: string; to: string }[] {
+  const out: { key: string; to: string }[] = [];
+  const oSeries = seriesOf(original);
+  for (const [s, es] of Object.entries(seriesOf(edited))) {
+    const os = oSeries[s] as Obj | undefined;
+    if (!os) continue;
+    const pairs: [string, Obj, Obj][] = series
+      ? [[s, (es as Obj).DICOM as Obj, os.DICOM as Obj]]
+      : Object.entries((es as Obj).Instances as Obj).filter(([i]) => (os.Instances as Obj)[i]).map(([i, x]) => [i, (x as Obj).DICOM as Obj, ((os.Instances as Obj)[i] as Obj).DICOM as Obj]);
+    const keyword = series ? 'SeriesInstanceUID' : 'SOPInstanceUID';
+    for (const [key, e, o] of pairs) {
+      const to = e[keyword];
+      if (typeof to === 'string' && to !== '' && to !== key && to !== o[keyword]) out.push({ key, to });
+    }
+  }
+  return out;
+}
+/** Would the edit list two series (two instances of the image set) under one UID? A new UID that another
+ *  series (instance) is still listed under in the edited document, or that two changes both choose. */
+function makesDuplicateUid(original: Obj, edited: Obj): boolean {
+  for (const series of [true, false]) {
+    const listed = new Set(series ? Object.keys(seriesOf(edited)) : Object.values(seriesOf(edited)).flatMap((s) => Object.keys((s as Obj).Instances as Obj)));
+    const chosen = new Set<string>();
+    for (const c of uidChanges(original, edited, series)) {
+      if (listed.has(c.to) || chosen.has(c.to)) return true;
+      chosen.add(c.to);
+    }
+  }
+  return false;
+}
+
 describe('computeMetadataUpdate round trip (property)', () => {
   it(`applying the plan to the original gives the edit, for ${RUNS} generated documents and edits`, () => {
     // What the generated cases exercised, so the property cannot pass vacuously.
-    const seen = { primaryRefused: 0, tooLarge: 0, split: 0, forced: 0, removal: 0, rekeyed: 0, unchanged: 0, nonAscii: 0 };
+    // (tooLarge and duplicateUid count refusals, checked against the oracles above.)
+    const seen = { primaryRefused: 0, tooLarge: 0, refusedForSize: 0, duplicateUid: 0, split: 0, forced: 0, removal: 0, rekeyed: 0, unchanged: 0, nonAscii: 0 };
     fc.assert(fc.property(
-      documentArb, fc.array(editArb, { minLength: 0, maxLength: 10 }), fc.oneof(fc.constant(10_000), fc.integer({ min: 250, max: 800 })),
+      documentArb, fc.array(editArb, { minLength: 0, maxLength: 10 }),
+      // The default limit, limits that split plans, and limits around the size of one change (so some are refused for size).
+      fc.oneof({ weight: 4, arbitrary: fc.constant(10_000) }, { weight: 4, arbitrary: fc.integer({ min: 250, max: 800 }) }, { weight: 1, arbitrary: fc.integer({ min: 60, max: 250 }) }),
       (original, edits, limit) => {
         const edited = structuredClone(original);
         for (const e of edits) applyEdit(edited, e);
         const frozen = JSON.stringify(original);
         const plan = computeMetadataUpdate(original, edited, { maxAttributeBytes: limit });
-        if (limit < 10_000 && plan.refused.length > 0) {
-          // A small limit may be below a single attribute: that, and only that, is refused.
-          for (const r of plan.refused) assert.match(r.reason, /is too large for one update/);
+        const duplicate = makesDuplicateUid(original, edited);
+        if (plan.refused.length > 0) {
+          // Only two refusals are possible here: a change over the limit (every one of them truly
+          // over it, weighed here) and a UID already taken (exactly when the edit makes one).
           assert.deepEqual(plan.updates, []);
-          seen.tooLarge++;
+          for (const r of plan.refused) {
+            const large = TOO_LARGE.exec(r.reason);
+            if (large) {
+              const [, stated, blob, statedLimit] = large;
+              assert.equal(Number(statedLimit), limit);
+              const weighed = smallestBlobBytes(original, edited, r.path, blob as 'updatableAttributes' | 'removableAttributes');
+              assert.equal(Number(stated), weighed, `${r.path}: the stated size is the size of its blob`);
+              assert.ok(weighed > limit, `${r.path}: ${weighed} bytes is not over the limit of ${limit}`);
+              seen.tooLarge++;
+            } else {
+              assert.match(r.reason, DUPLICATE);
+              assert.ok(duplicate, `${r.path}: refused as a duplicate UID, but no two series or instances share one`);
+              seen.duplicateUid++;
+            }
+          }
+          assert.ok(!duplicate || plan.refused.some((r) => DUPLICATE.test(r.reason)), 'a duplicate UID is refused');
+          if (plan.refused.some((r) => TOO_LARGE.test(r.reason))) seen.refusedForSize++;
           return;
         }
+        assert.ok(!duplicate, 'a duplicate UID is refused');
         assert.deepEqual(plan.refused, []);
         assert.equal(plan.force, plan.forceReasons.length > 0);
         let doc: unknown = original;
@@ -236,7 +348,7 @@ describe('computeMetadataUpdate round trip (property)', () => {
         if (plan.updates.some((u) => /[^ -~]/.test(JSON.stringify(u)))) seen.nonAscii++;
       },
     ), { numRuns: RUNS });
-    for (const [what, n] of Object.entries(seen)) if (what !== 'tooLarge') assert.ok(n >= RUNS / 100, `only ${n} cases with ${what}`);
-    assert.ok(seen.tooLarge < RUNS / 10, `${seen.tooLarge} cases refused for size`);
+    for (const [what, n] of Object.entries(seen)) assert.ok(n >= RUNS / 100, `only ${n} cases with ${what}`);
+    assert.ok(seen.refusedForSize < RUNS / 5, `${seen.refusedForSize} plans refused for size: too few round trips`);
   });
 });
