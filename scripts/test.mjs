@@ -84,7 +84,7 @@ if (!setupFailed) {
     let vsix;
     try {
       console.log('\n=== package the .vsix for the e2e tests ===');
-      vsix = packageExtension({ skipBuild: false });
+      vsix = packageExtension();
     } catch (e) {
       console.error(`[test] packaging failed: ${e.message}`);
       tiers.push({ tier: 'package', passed: 0, failed: 1, skipped: 0, note: e.message });

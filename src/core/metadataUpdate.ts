@@ -3,7 +3,7 @@
 // request to a document (applyMetadataUpdate), and what it would refuse or only accept with
 // force (checkMetadataUpdate). Pure functions over plain JSON.
 //
-// Decisions where the service documentation is silent (see README "How a save becomes an update"):
+// Decisions where the service documentation is silent (see docs/save-algorithm.md, "How a save becomes an update"):
 // - A request's removableAttributes are applied before its updatableAttributes.
 // - Removing an attribute requires the given value to equal the current one (key order aside);
 //   otherwise applyMetadataUpdate throws and checkMetadataUpdate refuses.

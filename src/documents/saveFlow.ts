@@ -111,11 +111,14 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
 
   /**
    * Why VS Code is saving each document (Ctrl+S or auto save), from onWillSaveTextDocument. The
-   * write follows within moments (after save participants); an entry whose save never reached the
-   * provider (VS Code stopped it, e.g. "the file is newer") expires.
+   * write follows after the save participants, usually within moments, but several seconds later
+   * when the extension host is busy (over 2 s was seen on a loaded machine, and that auto save was
+   * then sent as if the user had saved). Every save VS Code makes fires the event again and replaces
+   * the entry, so a long expiry only matters for an entry whose save never reached the provider
+   * (VS Code stopped it, e.g. "the file is newer"), followed by a write that no save announced.
    */
   private readonly saveReasons = new Map<string, { reason: vscode.TextDocumentSaveReason; at: number }>();
-  private static readonly SAVE_REASON_TTL_MS = 2000;
+  private static readonly SAVE_REASON_TTL_MS = 60_000;
 
   constructor(private readonly deps: SaveFlowDependencies) {
     super();

@@ -1,13 +1,14 @@
 // Clicks through the real workbench (code-server in Chromium) against the seeded
 // emulator: activity bar -> HealthImaging -> sample-datastore -> an image set ->
 // its metadata opens as a JSON document that shows the patient's name.
-// Screenshots: .test-results/screenshots/browse-*.png
+// Screenshots: .test-results/screenshots/browse-*.png; with HI_UPDATE_MEDIA=1 the second is also the
+// README's first image, media/screenshot.png.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { GetImageSetMetadataCommand, ListDatastoresCommand, MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { gunzipSync } from 'node:zlib';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from 'healthimaging-emulator';
 import { builtVsix, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
+import { docsScreenshot } from './support';
 
 describe('browsing an image set in the workbench', function () {
   this.timeout(180_000);
@@ -57,8 +58,7 @@ describe('browsing an image set in the workbench', function () {
     const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines');
     await editor.filter({ hasText: patientName }).waitFor({ state: 'visible', timeout: 90_000 });
     assert.match(await editor.innerText(), /"PatientName"/);
-    const file = await e2e.screenshot('browse-2-metadata');
-    assert.ok(fs.statSync(file).size > 10_000, 'the screenshot was written');
+    await docsScreenshot(e2e, page.locator('.monaco-workbench'), 'browse-2-metadata', 'screenshot');
   });
 });
 

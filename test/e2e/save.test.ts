@@ -1,13 +1,14 @@
 // Saving and reverting through the real workbench (code-server in Chromium) against the seeded
 // emulator: edit the patient's name in the JSON editor, Ctrl+S, see the new version in the tree
 // and in the emulator; change a SOPInstanceUID, Ctrl+S, answer the real modal with "Update with
-// Force"; revert from the command palette. Screenshots: .test-results/screenshots/save-*.png
+// Force"; revert from the command palette. Screenshots: .test-results/screenshots/save-*.png; with
+// HI_UPDATE_MEDIA=1 the force dialog and the revert's diff and question are also written to media/ (the README's).
 import * as assert from 'node:assert/strict';
 import { GetImageSetCommand, SearchImageSetsCommand, type MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { builtVsix, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
 import { until } from '../support/until';
-import { emulatorClient, readMetadata, replaceAt, valuePosition, type Json } from './support';
+import { docsScreenshot, emulatorClient, readMetadata, replaceAt, valuePosition, type Json } from './support';
 
 
 describe('saving and reverting in the workbench', function () {
@@ -96,7 +97,7 @@ describe('saving and reverting in the workbench', function () {
     // the detail names the attribute by a readable location, not by a JSON pointer of UIDs
     assert.match(await dialog.innerText(), /Series \d+ "[^"]+" \([A-Z]+\) › Instance \d+ › SOPInstanceUID: /);
     assert.doesNotMatch(await dialog.innerText(), /\/Study\/Series\//);
-    await e2e.screenshot('save-3-force-modal');
+    await docsScreenshot(e2e, dialog, 'save-3-force-modal', 'force-modal');
     await dialog.locator('.monaco-button').filter({ hasText: 'Update with Force' }).first().click();
 
     const saved = await untilUpdatedAfter(before.versionId, 'the forced version');
@@ -123,7 +124,9 @@ describe('saving and reverting in the workbench', function () {
     const dialog = modal();
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await dialog.innerText(), /Revert image set .* to version 1\?/);
-    await e2e.screenshot('save-6-revert-diff-and-confirm');
+    // the diff of the current metadata against version 1 is open behind the question
+    await page.locator('.part.editor .monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await docsScreenshot(e2e, page.locator('.part.editor'), 'save-6-revert-diff-and-confirm', 'revert');
     await dialog.locator('.monaco-button').filter({ hasText: 'Revert' }).first().click();
 
     const reverted = await untilUpdatedAfter(before.versionId, 'the revert version');

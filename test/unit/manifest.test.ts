@@ -7,6 +7,10 @@ import { DEFAULT_SPLIT_ATTRIBUTE_BYTES, SERVICE_MAX_ATTRIBUTE_BYTES } from '../.
 const root = join(__dirname, '../../..');
 const readJson = <T>(...parts: string[]): T => JSON.parse(readFileSync(join(root, ...parts), 'utf8')) as T;
 const manifest = readJson<{
+  icon: string;
+  repository: { type: string; url: string };
+  bugs: { url: string };
+  homepage: string;
   engines: { vscode: string };
   devDependencies: Record<string, string>;
   contributes: { configuration: { properties: Record<string, { default?: unknown; maximum?: unknown }> } };
@@ -44,5 +48,25 @@ describe('manifest', () => {
     const setting = manifest.contributes.configuration.properties['healthImaging.maxAttributeBytes'];
     assert.equal(setting.default, DEFAULT_SPLIT_ATTRIBUTE_BYTES);
     assert.equal(setting.maximum, SERVICE_MAX_ATTRIBUTE_BYTES);
+  });
+
+  it('names one GitHub repository for the Marketplace page (repository, bugs, homepage) and a 128x128 PNG icon', () => {
+    const repo = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+?)\.git$/.exec(manifest.repository.url);
+    assert.ok(repo && manifest.repository.type === 'git', `repository is a GitHub git URL: ${manifest.repository.url}`);
+    assert.equal(manifest.bugs.url, `https://github.com/${repo[1]}/issues`);
+    assert.equal(manifest.homepage, `https://github.com/${repo[1]}#readme`);
+    const icon = readFileSync(join(root, manifest.icon));
+    assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG', `${manifest.icon} is a PNG`);
+    assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], `${manifest.icon} is 128x128`);
+  });
+
+  it('names in the README only images that exist in the repository, as relative PNG paths (vsce makes them absolute)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    assert.ok(images.length >= 3, 'the README shows screenshots');
+    for (const image of images) {
+      assert.match(image, /^media\/[\w.-]+\.png$/, `${image}: a PNG under media/, linked relatively`);
+      assert.ok(existsSync(join(root, image)), `${image} exists`);
+    }
   });
 });

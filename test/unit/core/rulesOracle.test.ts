@@ -1,7 +1,7 @@
 // An oracle for the update rules that does not share their code: a table of hand-written cases,
 // one or more per rule of the API reference (../shared/reference/healthimaging-api.md §4.2-4.3:
 // the Developer Guide's "DICOM metadata constraints", the API reference's force list, the primary
-// image set rules) and of the decisions the README records where the documentation is silent.
+// image set rules) and of the decisions docs/decisions.md and docs/save-algorithm.md record where the documentation is silent.
 // Each row states its expected outcome: "allowed" (sent without force), "force" (sent only with
 // force) or "refused" (never sent), and where. Every row runs through both entry points:
 // computeMetadataUpdate on (document, edited document) and checkMetadataUpdate on the payload the
