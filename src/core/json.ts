@@ -53,6 +53,34 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return count === 0;
 }
 
+/**
+ * Where two JSON documents differ, as JSON pointers in document order: a key on one side only is one
+ * place (the whole member added or removed), objects on both sides are compared member by member, and
+ * anything else (arrays, values) is one place when it is not the same JSON. Keys are data (`__proto__`
+ * included). Stops after `limit` places.
+ */
+export function differingPointers(a: unknown, b: unknown, limit = Infinity): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string[]): void => {
+    if (out.length >= limit) return;
+    if (isObject(x) && isObject(y)) {
+      for (const k of Object.keys(x)) {
+        if (out.length >= limit) return;
+        if (!hasOwn(y, k)) out.push(toPointer([...path, k]));
+        else walk(x[k], y[k], [...path, k]);
+      }
+      for (const k of Object.keys(y)) {
+        if (out.length >= limit) return;
+        if (!hasOwn(x, k)) out.push(toPointer([...path, k]));
+      }
+    } else if (!sameJson(x, y)) {
+      out.push(toPointer(path));
+    }
+  };
+  walk(a, b, []);
+  return out;
+}
+
 /** Number of own enumerable keys. */
 export function keyCount(o: JsonObject): number {
   let n = 0;

@@ -6,13 +6,12 @@ import * as vscode from 'vscode';
 import { listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands } from '../constants';
 import { readableLocation } from '../core/metadataLocation';
-import { computeMetadataUpdate } from '../core/metadataUpdate';
+import { differingPointers } from '../core/json';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri } from '../documents/metadataUri';
-import { listPlanAttributes } from '../documents/updatePlanView';
 import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
-import { detailLines, formatTime, plural, shortId } from '../shared/format';
+import { detailLines, formatTime, MAX_DETAIL_LINES, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -156,20 +155,20 @@ export class RevertCommand extends Disposable {
     return { datastoreId, imageSetId, revertedToVersionId: chosen, versionId };
   }
 
-  /** "What the revert changes" for the modal: each attribute, with its readable location; '' when unknown. */
+  /** "What the revert changes" for the modal: each place that differs, with its readable location; '' when unknown. */
   private async describeChanges(datastoreId: string, imageSetId: string, from: string, to: string): Promise<string> {
     try {
       const read = async (versionId: string) => JSON.parse(new TextDecoder().decode(
         await this.deps.provider.readFile(metadataUri(datastoreId, imageSetId, versionId)))) as unknown;
       const [current, target] = await Promise.all([read(from), read(to)]);
-      const plan = computeMetadataUpdate(current, target, { maxAttributeBytes: 30_000 });
-      const pointers = [...new Set([
-        ...listPlanAttributes(plan).map((a) => a.pointer), ...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path),
-      ])];
+      // What differs, whatever it is: a revert is no edit, so it may do what a save could not (put an
+      // instance back under its old UID, for example), and the plan of an update would not list it.
+      const pointers = differingPointers(current, target);
       if (pointers.length === 0) {
         return `Version ${to} holds the same metadata as version ${from}.\n\n`;
       }
-      return `It changes ${plural(pointers.length, 'attribute')}:\n${detailLines(pointers.map((p) => readableLocation(p, target, current)))}\n\n`;
+      const shown = pointers.slice(0, MAX_DETAIL_LINES + 1).map((p) => readableLocation(p, target, current));
+      return `Version ${to} differs from version ${from} in ${plural(pointers.length, 'place')}:\n${detailLines([...shown, ...pointers.slice(shown.length)])}\n\n`;
     } catch (error) {
       this.deps.log.warn(`could not list what the revert of ${datastoreId}/${imageSetId} to version ${to} changes: ${(error as Error).name}`);
       return '';

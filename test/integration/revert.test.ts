@@ -23,7 +23,7 @@ describe('revert and version commands', function () {
   it('reverts the active document\'s image set: pick, diff, confirm, new version with the old metadata, editor refreshed', async () => {
     const id = await t.pool.take('primary');
     const version1 = await emulatorMetadata(t.env.client, id, '1');
-    const v2 = await updateElsewhere(t.env.client, id, { Study: { DICOM: { StudyDescription: 'TO BE REVERTED' } } });
+    const v2 = await updateElsewhere(t.env.client, id, { Study: { DICOM: { StudyDescription: 'TO BE REVERTED', AccessionNumber: 'REVERTED-1' } } });
     const editor = await openMetadata(id);
     assert.equal(JSON.parse(editor.document.getText()).Study.DICOM.StudyDescription, 'TO BE REVERTED');
     t.prompts.reply(
@@ -41,6 +41,8 @@ describe('revert and version commands', function () {
     const confirm = t.prompts.of('warning')[0];
     assert.equal(confirm.modal, true);
     assert.deepEqual(confirm.items, ['Revert']);
+    // the question lists every place the revert changes, by readable location
+    assert.match(confirm.detail ?? '', /^Version 1 differs from version 2 in 2 places:\nStudy › AccessionNumber\nStudy › StudyDescription\n/);
     assert.ok(diffTabs().some((d) => d.original.toString() === metadataUri(DATASTORE_ID, id, v2).toString()
       && d.modified.toString() === metadataUri(DATASTORE_ID, id, '1').toString()), 'the diff of current vs chosen version was shown');
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { fromPointer, sameJson, toPointer, valueAtPointer } from '../../../src/core/json';
+import { differingPointers, fromPointer, sameJson, toPointer, valueAtPointer } from '../../../src/core/json';
 
 describe('core/json', () => {
   it('resolves JSON pointers with escapes and array indexes', () => {
@@ -30,5 +30,18 @@ describe('core/json', () => {
     assert.ok(!sameJson(JSON.parse('{"__proto__": {}}'), {}));
     assert.ok(!sameJson({}, JSON.parse('{"__proto__": {}}')));
     assert.ok(!sameJson({ toString: 1 }, { valueOf: 1 }));
+  });
+
+  it('lists where two documents differ: members on one side only, changed values, arrays as values, keys as data', () => {
+    const a = { Patient: { DICOM: { PatientName: 'A^B', PatientID: '1' } }, Study: { Series: { s1: { Instances: { i1: { DICOM: { X: [1, 2] } } } } } }, same: { k: 1 } };
+    const b = { Patient: { DICOM: { PatientName: 'C^D', PatientID: '1' } }, Study: { Series: { s1: { Instances: { i2: { DICOM: { X: [1, 2] } } } } } }, same: { k: 1 } };
+    assert.deepEqual(differingPointers(a, b), ['/Patient/DICOM/PatientName', '/Study/Series/s1/Instances/i1', '/Study/Series/s1/Instances/i2']);
+    assert.deepEqual(differingPointers({ x: [1, 2] }, { x: [2, 1] }), ['/x']);
+    assert.deepEqual(differingPointers({ x: { y: 1 } }, { x: 1 }), ['/x']);
+    assert.deepEqual(differingPointers(a, JSON.parse(JSON.stringify(a))), []);
+    const proto = JSON.parse('{"__proto__": {"a": 1}, "constructor": 2}');
+    assert.deepEqual(differingPointers(proto, JSON.parse('{"__proto__": {"a": 2}}')), ['/__proto__/a', '/constructor']);
+    assert.deepEqual(differingPointers({ 'a/b': 1, '~': 1 }, {}), ['/a~1b', '/~0']);
+    assert.deepEqual(differingPointers({ a: 1, b: 2, c: 3 }, {}, 2), ['/a', '/b']);
   });
 });
