@@ -7,6 +7,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ImportJobs } from './importJobs';
+import type { OpenJphModule } from '../../src/core/htj2k';
+import { loadHtj2kCodec } from './htj2k';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
 import { Store } from './store';
@@ -147,8 +149,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const service = new Service(store, settings);
   const s3Root = options.s3Root ?? (options.dataDir ? path.join(options.dataDir, 's3') : path.resolve('.emulator-s3'));
-  const jobs = new ImportJobs(service, s3Root);
-  if (options.seed && store.datastores.size === 0) loadSeed(service);
+  const codec = await loadHtj2kCodec();
+  const jobs = new ImportJobs(service, s3Root, codec);
+  if (options.seed && store.datastores.size === 0) loadSeed(service, codec);
   service.resume();
 
   let latencyMs = options.latencyMs ?? 0;
@@ -381,8 +384,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 /** Loads the deterministic sample data: one data store, ids derived from the seed index. */
-function loadSeed(service: Service): void {
-  const sets = generateSeed();
+function loadSeed(service: Service, codec: OpenJphModule): void {
+  const sets = generateSeed(codec);
   const created = Math.min(...sets.map((s) => s.createdAt)) - 86400000;
   service.store.datastores.set(SEED_DATASTORE_ID, {
     datastoreId: SEED_DATASTORE_ID, datastoreName: SEED_DATASTORE_NAME, datastoreStatus: 'ACTIVE', createdAt: created, updatedAt: created,

@@ -3,7 +3,8 @@
 // In memory, or persisted under a folder with atomic writes (temporary file + rename):
 //   <dataDir>/state.json              records (no metadata values, no frame bytes)
 //   <dataDir>/blobs/<sha256>.json.gz  metadata documents, one per distinct content
-//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set)
+//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set),
+//                                     equal frames once
 //   <dataDir>/frames/<sha256>.idx.json  where each frame of the pack is: [id, offset, length, content type]
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -231,22 +232,38 @@ export class Store {
 
   // --- frames
 
+  /** Stores frames; frames with equal bytes (the same pixels under several ids) are kept once. */
   putFrames(frames: { id: string; bytes: Uint8Array; contentType: string }[]): void {
     const fresh = frames.filter((f) => !this.frames.has(f.id));
     if (fresh.length === 0) return;
-    const pack = Buffer.concat(fresh.map((f) => Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)));
+    // Where each distinct content goes in the pack: the same array object, or equal bytes (by hash).
+    const byObject = new Map<Uint8Array, number>();
+    const byHash = new Map<string, number>();
+    const parts: Buffer[] = [];
+    let size = 0;
+    const offsets = fresh.map((f) => {
+      let at = byObject.get(f.bytes);
+      if (at === undefined) {
+        const hash = createHash('sha256').update(f.bytes).digest('hex');
+        at = byHash.get(hash);
+        if (at === undefined) {
+          at = size;
+          parts.push(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
+          size += f.bytes.byteLength;
+          byHash.set(hash, at);
+        }
+        byObject.set(f.bytes, at);
+      }
+      return at;
+    });
+    const pack = Buffer.concat(parts, size);
     const key = createHash('sha256').update(pack).update(fresh.map((f) => f.id).join(',')).digest('hex');
+    const index = fresh.map((f, i): [string, number, number, string] => [f.id, offsets[i], f.bytes.byteLength, f.contentType]);
     if (this.dataDir) {
       writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack);
-      let at = 0;
-      const index = fresh.map((f) => { const e = [f.id, at, f.bytes.byteLength, f.contentType]; at += f.bytes.byteLength; return e; });
       writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.idx.json`), JSON.stringify(index));
     } else this.packs.set(key, pack);
-    let offset = 0;
-    for (const f of fresh) {
-      this.frames.set(f.id, { pack: key, offset, length: f.bytes.byteLength, contentType: f.contentType });
-      offset += f.bytes.byteLength;
-    }
+    for (const [id, offset, length, contentType] of index) this.frames.set(id, { pack: key, offset, length, contentType });
   }
 
   frame(id: string): { bytes: Buffer; contentType: string } | undefined {

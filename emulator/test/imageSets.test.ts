@@ -1,13 +1,15 @@
 // Conformance: image sets of the seeded data store through the real SDK over HTTP: reads,
 // versions, updates and their asynchronous states, conflicts, force, revert, copy, delete, tags.
 import * as assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import {
   ConflictException, CopyImageSetCommand, DeleteDatastoreCommand, DeleteImageSetCommand, GetImageFrameCommand, GetImageSetCommand,
   GetImageSetMetadataCommand, ListImageSetVersionsCommand, ListTagsForResourceCommand, ResourceNotFoundException,
   TagResourceCommand, ThrottlingException, UpdateImageSetMetadataCommand, ValidationException, paginateListImageSetVersions,
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
+import { decodeHtj2k } from '../../src/core/htj2k';
+import { loadHtj2kCodec } from '../src/htj2k';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
 import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
@@ -66,7 +68,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal(sdk.contentType, 'application/json');
     const bytes = await (sdk.imageSetMetadataBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     assert.deepEqual([...bytes.slice(0, 2)], [0x1f, 0x8b], 'gzip magic');
-    const doc = JSON.parse(gunzipSync(bytes).toString('utf8')) as Doc;
+    const doc = JSON.parse(zlib.gunzipSync(bytes).toString('utf8')) as Doc;
     assert.equal(doc.SchemaVersion, '1.1');
     assert.equal(doc.DatastoreID, datastoreId);
     assert.equal(doc.ImageSetID, PRIMARY[0]);
@@ -79,14 +81,18 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.ok(count >= 5000, `instances: ${count}`);
   });
 
-  it('GetImageFrame returns the bytes of a frame named in the metadata, with its content type', async () => {
+  it('GetImageFrame returns the HTJ2K bytes of a frame named in the metadata as image/jph, decoding to its checksum', async () => {
     const doc = await metadata(PRIMARY[1] as string);
     const instance = Object.values(Object.values(doc.Study.Series as Record<string, Doc>)[0]?.Instances as Record<string, Doc>)[0] as Doc;
     const frame = instance.ImageFrames[0] as Doc;
     const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: frame.ID } }));
     const bytes = await (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     assert.equal(bytes.length, frame.FrameSizeInBytes);
-    assert.equal(r.contentType, instance.StoredTransferSyntaxUID === '1.2.840.10008.1.2.1' ? 'application/octet-stream' : r.contentType);
+    assert.equal(instance.StoredTransferSyntaxUID, '1.2.840.10008.1.2.4.202');
+    assert.equal(r.contentType, 'image/jph');
+    const { info, pixels } = decodeHtj2k(await loadHtj2kCodec(), bytes);
+    assert.deepEqual([info.width, info.height], [instance.DICOM.Columns, instance.DICOM.Rows]);
+    assert.equal(zlib.crc32(pixels), frame.PixelDataChecksumFromBaseToFullResolution[0].Checksum);
     const e = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: '0'.repeat(32) } })));
     assert.ok(e instanceof ResourceNotFoundException);
     const v = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: 'xyz' } })));
