@@ -40,10 +40,24 @@ export interface EmulatorFaults {
   /** Next N calls of the operation answer the given modelled error (e.g. AccessDeniedException, InternalServerException). */
   errorNext(operation: string, type: string, count: number, message?: string): void;
   failNextUpdates(count: number, message?: string): void;    // next N updates end UPDATE_FAILED with that message
+  /** Next N GetImageFrame answers carry damaged bytes: 'garble' overwrites the codestream's first bytes (it
+   *  no longer decodes), 'truncate' cuts the frame to half its length (it decodes to wrong pixels). */
+  damageNextFrames(count: number, how?: FrameDamage): void;
   setLatency(ms: number): void;
   /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
   setUpdateDelay(ms: number): void;
   reset(): void;
+}
+
+export type FrameDamage = 'garble' | 'truncate';
+export const FRAME_DAMAGES: readonly FrameDamage[] = ['garble', 'truncate'];
+
+/** A frame's bytes as a damaged transfer (or store) would leave them; see EmulatorFaults.damageNextFrames. */
+export function damageFrame(bytes: Buffer, how: FrameDamage): Buffer {
+  if (how === 'truncate') return bytes.subarray(0, Math.floor(bytes.length / 2));
+  const out = Buffer.from(bytes);
+  out.fill(0x5a, 0, Math.min(out.length, 64));
+  return out;
 }
 
 export interface RunningEmulator { url: string; port: number; faults: EmulatorFaults; close(): Promise<void> }
@@ -159,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const errorNext = new Map<string, { type: ErrorType; count: number; message?: string }>();
   const buckets = new Map<string, TokenBucket>();
   const initialDelay = settings.updateDelayMs;
+  let damageFrames = { count: 0, how: 'garble' as FrameDamage };
 
   const faults: EmulatorFaults = {
     throttleNext(operation, count) {
@@ -176,6 +191,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!Number.isInteger(count) || count < 0) throw new Error(`failNextUpdates: count must be a non-negative integer (got ${count})`);
       settings.failUpdates = { count, message };
     },
+    damageNextFrames(count, how = 'garble') {
+      if (!Number.isInteger(count) || count < 0) throw new Error(`damageNextFrames: count must be a non-negative integer (got ${count})`);
+      if (!FRAME_DAMAGES.includes(how)) throw new Error(`damageNextFrames: unknown damage '${String(how)}'; expected one of ${FRAME_DAMAGES.join(', ')}`);
+      damageFrames = { count, how };
+    },
     setLatency(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`setLatency: ms must be a non-negative number (got ${ms})`);
       latencyMs = ms;
@@ -190,6 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       errorNext.clear();
       buckets.clear();
       settings.failUpdates = { count: 0 };
+      damageFrames = { count: 0, how: 'garble' };
       latencyMs = options.latencyMs ?? 0;
       settings.updateDelayMs = initialDelay;
       service.hurry(Date.now() + initialDelay);
@@ -197,6 +218,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const faultState = (): Record<string, unknown> => ({
     throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count,
+    damageNextFrames: damageFrames.count ? damageFrames : 0,
     latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true,
   });
 
@@ -248,7 +270,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       try {
         const f = (body.length ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
         if (!f || typeof f !== 'object' || Array.isArray(f)) throw new Error('the body must be a JSON object');
-        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'latencyMs', 'updateDelayMs'];
+        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'damageNextFrames', 'latencyMs', 'updateDelayMs'];
         const unknown = Object.keys(f).filter((k) => !known.includes(k));
         if (unknown.length) throw new Error(`unknown keys ${unknown.join(', ')}; expected ${known.join(', ')}`);
         if (f.reset === true) faults.reset();
@@ -272,6 +294,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           const x = fn as { count?: unknown; message?: unknown };
           faults.failNextUpdates(Number(x.count ?? 1), typeof x.message === 'string' ? x.message : undefined);
         } else if (fn !== undefined) throw new Error('failNextUpdates must be a count or {"count":N,"message":"..."}');
+        const dn = f.damageNextFrames;
+        if (typeof dn === 'number') faults.damageNextFrames(dn);
+        else if (dn && typeof dn === 'object') {
+          const x = dn as { count?: unknown; how?: unknown };
+          faults.damageNextFrames(Number(x.count ?? 1), (x.how ?? 'garble') as FrameDamage);
+        } else if (dn !== undefined) throw new Error('damageNextFrames must be a count or {"count":N,"how":"garble"|"truncate"}');
         if (f.latencyMs !== undefined) faults.setLatency(Number(f.latencyMs));
         if (f.updateDelayMs !== undefined) faults.setUpdateDelay(Number(f.updateDelayMs));
         json(200, faultState());
@@ -321,7 +349,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if ('json' in out) {
         send(res, 200, { 'Content-Type': 'application/json', 'x-amzn-requestid': requestId }, Buffer.from(JSON.stringify(out.json)));
       } else {
-        send(res, 200, { ...out.headers, 'x-amzn-requestid': requestId }, out.bytes);
+        let bytes = out.bytes;
+        if (matched.op === 'GetImageFrame' && damageFrames.count > 0) {
+          damageFrames.count -= 1;
+          bytes = damageFrame(bytes, damageFrames.how);
+        }
+        send(res, 200, { ...out.headers, 'x-amzn-requestid': requestId }, bytes);
       }
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError('InternalServerException', 'The emulator failed to process the request');

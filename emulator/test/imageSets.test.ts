@@ -416,4 +416,25 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { failNextUpdates: number; latencyMs: number; updateDelayMs: number };
     assert.deepEqual([state.failNextUpdates, state.latencyMs, state.updateDelayMs], [0, 0, 50]);
   });
+
+  it('faults: damageNextFrames garbles or truncates the next GetImageFrame answers, then frames are whole again', async () => {
+    const doc = await metadata(PRIMARY[1] as string);
+    const frame = (Object.values(Object.values(doc.Study.Series as Record<string, Doc>)[0]?.Instances as Record<string, Doc>)[0] as Doc).ImageFrames[0] as Doc;
+    const get = async () => {
+      const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: frame.ID } }));
+      return (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    };
+    const whole = await get();
+    const codec = await loadHtj2kCodec();
+    h.emulator.faults.damageNextFrames(1);
+    const garbled = await get();
+    assert.equal(garbled.length, whole.length);
+    assert.throws(() => decodeHtj2k(codec, garbled), /not a decodable HTJ2K codestream/);
+    const res = await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ damageNextFrames: { count: 1, how: 'truncate' } }) });
+    assert.equal(res.status, 200);
+    const truncated = await get();
+    assert.equal(truncated.length, Math.floor(whole.length / 2));
+    assert.deepEqual(await get(), whole, 'only the next N answers are damaged');
+    assert.throws(() => h.emulator.faults.damageNextFrames(1, 'melt' as 'garble'), /unknown damage 'melt'/);
+  });
 });
