@@ -7,6 +7,7 @@ import { MetadataFileSystemProvider } from './documents/metadataFileSystemProvid
 import { Explorer, type ExplorerTreeDataProvider } from './explorer/explorer';
 import { MetadataDiagnostics } from './documents/diagnostics';
 import { UpdatePreview } from './documents/preview';
+import { Frames, type FramesTestApi } from './frames/framesPanel';
 import { SaveFlow } from './documents/saveFlow';
 import { RevertCommand } from './explorer/revert';
 import { VersionCommands } from './explorer/versions';
@@ -22,6 +23,7 @@ export interface ExtensionTestApi {
   readonly explorer: ExplorerTreeDataProvider;
   readonly metadataFileSystem: MetadataFileSystemProvider;
   readonly connection: Connection;
+  readonly frames: FramesTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
@@ -54,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
     new VersionCommands({ prompts, log: logs.for('versions'), latestVersionId: async (d, i) => (await getClient().getImageSet(d, i)).versionId }),
   );
 
+  const frames = new Frames({ getClient, extensionUri: context.extensionUri, prompts, log: logs.for('frames') });
+  context.subscriptions.push(frames);
+
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showLog, () => logs.show()),
     vscode.commands.registerCommand(Commands.openSettings, () =>
@@ -66,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
     explorer: explorer.provider,
     metadataFileSystem,
     connection,
+    frames,
   };
 }
 

@@ -348,3 +348,37 @@ export function findJsonPointerRange(text: string, pointer: string): { offset: n
   const end = endOf(ix, value);
   return end < 0 ? undefined : { offset: start, length: end - start };
 }
+
+/**
+ * The keys (and array indexes) leading from the root to the deepest value whose text contains `offset`
+ * (a member's key counts as part of it), at most `maxDepth` of them. It follows the text's structure, not its
+ * formatting, so it gives the same answer whether an object spans many lines or one; what one lookup learns
+ * about a text serves the next. Stops where the text is not JSON.
+ */
+export function jsonPathAtOffset(text: string, offset: number, maxDepth = Infinity): string[] {
+  const path: string[] = [];
+  let value = skipWs(text, 0);
+  if (value >= text.length) return path;
+  const ix = indexOf(text);
+  while (path.length < maxDepth) {
+    const c = text.charCodeAt(value);
+    let next: [string, number] | undefined;
+    if (c === 123) {
+      const members = membersOf(ix, value);
+      if (!members) break;
+      for (const [key, [keyStart, valueStart]] of members) {
+        if (offset >= keyStart && offset <= endOf(ix, valueStart)) { next = [key, valueStart]; break; }
+      }
+    } else if (c === 91) {
+      const items = itemsOf(ix, value);
+      if (!items) break;
+      for (let k = 0; k < items.length && items[k] <= offset; k++) {
+        if (offset <= endOf(ix, items[k])) { next = [String(k), items[k]]; break; }
+      }
+    }
+    if (!next) break;
+    path.push(next[0]);
+    value = next[1];
+  }
+  return path;
+}
