@@ -32,6 +32,15 @@ export interface Locator {
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
   allInnerTexts(): Promise<string[]>;
   screenshot(options?: { path?: string }): Promise<Buffer>;
+  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
+  evaluate<R, A>(fn: (element: any, arg: A) => R, arg: A): Promise<R>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** The subset of playwright-core's Frame the tests use (a webview's content is a frame of the page). */
+export interface Frame {
+  url(): string;
+  locator(selector: string): Locator;
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
 }
 
 /** The subset of playwright-core's Page the tests use. */
@@ -42,7 +51,13 @@ export interface Page {
     press(key: string, options?: { delay?: number }): Promise<void>;
     type(text: string, options?: { delay?: number }): Promise<void>;
   };
-  mouse: { click(x: number, y: number): Promise<void> };
+  mouse: {
+    click(x: number, y: number): Promise<void>;
+    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+    down(): Promise<void>;
+    up(): Promise<void>;
+  };
+  frames(): Frame[];
   screenshot(options?: { path?: string; fullPage?: boolean }): Promise<Buffer>;
   waitForTimeout(ms: number): Promise<void>;
   waitForFunction(fn: string, arg?: unknown, options?: { timeout?: number }): Promise<unknown>;
@@ -100,6 +115,8 @@ export interface E2ESession {
   runCommand(title: string, options?: { attempts?: number }): Promise<void>;
   /** Writes .test-results/screenshots/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
+  /** The folder screenshot() writes to (it exists), for screenshots of a single element. */
+  screenshotDir: string;
   /** Page errors and console errors seen so far, offline noise left out (for failure messages). */
   problems: string[];
   dispose(): Promise<void>;
@@ -114,6 +131,14 @@ function findRepoRoot(): string {
 }
 
 export const repoRoot = findRepoRoot();
+
+/** The .vsix the e2e tests install: HI_E2E_VSIX, else the one `npm run package` wrote, else none (development mode). */
+export function builtVsix(): string | undefined {
+  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  const file = path.join(repoRoot, `${name}-${version}.vsix`);
+  return fs.existsSync(file) ? file : undefined;
+}
 const host = require(path.join(repoRoot, 'tools', 'vscode-host', 'host.cjs')) as HostModule;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -161,8 +186,9 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
       extensionDevelopmentPath: options.vsix ? undefined : repoRoot,
     }));
 
+    fs.mkdirSync(host.paths.screenshots, { recursive: true });
     const session: E2ESession = {
-      page, emulator, codeServer, workspace, awsEnv, problems,
+      page, emulator, codeServer, workspace, awsEnv, problems, screenshotDir: host.paths.screenshots,
       async waitForWorkbench(timeoutMs = 60_000) {
         await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
       },
