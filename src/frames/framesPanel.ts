@@ -16,7 +16,7 @@ import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import { LruByteCache } from './frameCache';
-import type { FramesModel, HostMessage, PageMessage, Selection } from './protocol';
+import { packModel, type FramesModel, type HostMessage, type PageMessage, type Selection } from './protocol';
 
 export const FRAMES_VIEW_TYPE = 'healthImaging.frames';
 /** Frame bytes kept for panels that show them again. */
@@ -26,7 +26,7 @@ const CONCURRENT_REQUESTS = 6;
 
 /** What a panel reported (ids, sizes, timings and the messages its tiles show): for tests and the log. */
 export type FramesReport =
-  | { imageSetId: string; kind: 'rendered'; role: 'view' | 'thumbnail'; imageFrameId: string; sopInstanceUID: string; frameIndex: number; width: number; height: number }
+  | { imageSetId: string; kind: 'rendered'; role: 'view' | 'thumbnail'; imageFrameId: string; sopInstanceUID: string; frameIndex: number; width: number; height: number; msSinceOpen: number }
   | { imageSetId: string; kind: 'message'; role: 'view' | 'thumbnail'; sopInstanceUID: string; imageFrameId?: string; message: string };
 
 export interface FramesTestApi {
@@ -129,14 +129,17 @@ class FramesPanel extends Disposable {
   private firstThumbnailLogged = false;
   private parseTimer: NodeJS.Timeout | undefined;
   private selectTimer: NodeJS.Timeout | undefined;
-  /** The document's text at its last version (getText() copies the whole text each time). */
-  private text: { version: number; value: string } | undefined;
+  /** The metadata editor's document while one is open (its text, unsaved edits included, is what the panel
+   *  shows); else undefined and the text fetched when the panel opened is shown. */
+  private document: vscode.TextDocument | undefined;
+  /** The text shown: the document's at its last version (getText() copies the whole text), or the fetched one. */
+  private text: { version: number; value: string };
 
   constructor(
     readonly uri: vscode.Uri,
     readonly webviewPanel: vscode.WebviewPanel,
-    private document: vscode.TextDocument,
-    private readonly deps: FramesDeps & { fetcher: FrameFetcher; report: (r: FramesReport) => void; onDispose: () => void },
+    source: vscode.TextDocument | string,
+    private readonly deps: FramesDeps & { fetcher: FrameFetcher; wasm: () => Promise<Uint8Array>; report: (r: FramesReport) => void; onDispose: () => void },
     selection: Selection | undefined,
     /** When the command started: the first thumbnail is logged with the time since. */
     private readonly openedAt: number,
@@ -144,11 +147,25 @@ class FramesPanel extends Disposable {
     super();
     this.parts = parseMetadataUri(uri);
     this.selection = selection;
+    if (typeof source === 'string') this.text = { version: -1, value: source };
+    else {
+      this.document = source;
+      this.text = { version: source.version, value: source.getText() };
+    }
     this._register(new vscode.Disposable(deps.onDispose));
     this._register(webviewPanel);
     this._register(webviewPanel.onDidDispose(() => this.dispose()));
     this._register(webviewPanel.webview.onDidReceiveMessage((m: PageMessage) => this.onMessage(m)));
-    // The document object changes when VS Code closes an unseen document and opens it again in an editor.
+    // An editor opened (or reopened) later becomes the source; a closed one leaves its last text.
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => {
+      if (this.isMine(d)) {
+        this.document = d;
+        this.scheduleParse();
+      }
+    }));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d === this.document) this.document = undefined;
+    }));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => {
       if (this.isMine(e.document) && e.contentChanges.length) {
         this.document = e.document;
@@ -184,12 +201,13 @@ class FramesPanel extends Disposable {
   }
 
   private currentText(): string {
-    if (!this.text || this.text.version !== this.document.version) this.text = { version: this.document.version, value: this.document.getText() };
+    const d = this.document;
+    if (d && !d.isClosed && this.text.version !== d.version) this.text = { version: d.version, value: d.getText() };
     return this.text.value;
   }
 
   private locate(editor: vscode.TextEditor): Selection | undefined {
-    const location = locateInImageSet(this.currentText(), this.document.offsetAt(editor.selection.active));
+    const location = locateInImageSet(this.currentText(), editor.document.offsetAt(editor.selection.active));
     return location && { seriesInstanceUID: location.seriesInstanceUID, sopInstanceUID: location.sopInstanceUID, frameIndex: location.frameIndex };
   }
 
@@ -229,16 +247,14 @@ class FramesPanel extends Disposable {
     const first = this.model === undefined;
     this.model = model;
     this.modelJson = json;
-    if (!first) void this.post({ type: 'model', model });
+    if (!first) void this.post({ type: 'model', model: packModel(model) });
   }
 
   private async onMessage(message: PageMessage): Promise<void> {
     const { datastoreId, imageSetId } = this.parts;
     switch (message.type) {
       case 'ready': {
-        // A copy: what workspace.fs.readFile returns does not reach the webview as bytes.
-        const wasm = new Uint8Array(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'frames', 'openjph.wasm')));
-        await this.post({ type: 'init', wasm, model: this.model ?? { imageSetId, series: [] }, selection: this.selection });
+        await this.post({ type: 'init', wasm: await this.deps.wasm(), model: packModel(this.model ?? { imageSetId, series: [] }), selection: this.selection });
         break;
       }
       case 'getFrame':
@@ -253,13 +269,15 @@ class FramesPanel extends Disposable {
       case 'selected':
         this.selection = message.selection;
         break;
-      case 'rendered':
+      case 'rendered': {
+        const msSinceOpen = Date.now() - this.openedAt;
         if (message.role === 'thumbnail' && !this.firstThumbnailLogged) {
           this.firstThumbnailLogged = true;
-          this.deps.log.info(`${imageSetId}: first thumbnail ${Date.now() - this.openedAt} ms after opening the panel (decoded in ${message.decodeMs.toFixed(1)} ms)`);
+          this.deps.log.info(`${imageSetId}: first thumbnail ${msSinceOpen} ms after opening the panel (decoded in ${message.decodeMs.toFixed(1)} ms)`);
         }
-        this.deps.report({ imageSetId, kind: 'rendered', role: message.role, imageFrameId: message.imageFrameId, sopInstanceUID: message.sopInstanceUID, frameIndex: message.frameIndex, width: message.width, height: message.height });
+        this.deps.report({ imageSetId, kind: 'rendered', role: message.role, imageFrameId: message.imageFrameId, sopInstanceUID: message.sopInstanceUID, frameIndex: message.frameIndex, width: message.width, height: message.height, msSinceOpen });
         break;
+      }
       case 'message':
         // The message may quote the service: only the fact is logged, with ids.
         this.deps.log.debug(`${imageSetId}: ${message.role} of ${message.imageFrameId ?? 'an instance without frames'} shows a message`);
@@ -318,6 +336,7 @@ class FramesPanel extends Disposable {
 export class Frames extends Disposable implements FramesTestApi {
   private readonly panels = new Map<string, FramesPanel>();
   private readonly fetcher: FrameFetcher;
+  private wasm: Promise<Uint8Array> | undefined;
   private readonly _onDidReport = this._register(new vscode.EventEmitter<FramesReport>());
   readonly onDidReport = this._onDidReport.event;
 
@@ -329,6 +348,17 @@ export class Frames extends Disposable implements FramesTestApi {
       for (const panel of this.panels.values()) panel.dispose();
       this.panels.clear();
     }));
+  }
+
+  /** The decoder's WebAssembly, read once. A copy: the array workspace.fs.readFile returns reaches the webview
+   *  as a plain object, not as bytes (seen with code-server 1.139). */
+  private decoderBytes(): Promise<Uint8Array> {
+    if (!this.wasm) {
+      this.wasm = Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'frames', 'openjph.wasm')))
+        .then((bytes) => new Uint8Array(bytes));
+      this.wasm.catch(() => (this.wasm = undefined));
+    }
+    return this.wasm;
   }
 
   panelFor(uri: vscode.Uri): FramesPanel | undefined {
@@ -363,17 +393,21 @@ export class Frames extends Disposable implements FramesTestApi {
       return uri;
     }
     const started = Date.now();
-    const document = await vscode.workspace.openTextDocument(uri);
-    const panel = vscode.window.createWebviewPanel(FRAMES_VIEW_TYPE, `Frames ${parseMetadataUri(uri).imageSetId.slice(0, 8)}${uri.query ? ` (${uri.query.replace('version=', 'v')})` : ''}`,
+    // The open editor's document (edits included), else the metadata fetched once: opening a document only for
+    // the panel would copy a large image set's text through the workbench twice.
+    const parts = parseMetadataUri(uri);
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    const source = document ?? await this.deps.getClient().getImageSetMetadata(parts.datastoreId, parts.imageSetId, parts.versionId);
+    const panel = vscode.window.createWebviewPanel(FRAMES_VIEW_TYPE, `Frames ${parts.imageSetId.slice(0, 8)}${parts.versionId ? ` (v${parts.versionId})` : ''}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'frames')] });
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'healthimaging.svg');
-    const location = editor ? locateInImageSet(document.getText(), document.offsetAt(editor.selection.active)) : undefined;
-    const framesPanel = new FramesPanel(uri, panel, document, {
-      ...this.deps, fetcher: this.fetcher, report: (r) => this._onDidReport.fire(r), onDispose: () => this.panels.delete(key),
+    const location = editor ? locateInImageSet(editor.document.getText(), editor.document.offsetAt(editor.selection.active)) : undefined;
+    const framesPanel = new FramesPanel(uri, panel, source, {
+      ...this.deps, fetcher: this.fetcher, wasm: () => this.decoderBytes(), report: (r) => this._onDidReport.fire(r), onDispose: () => this.panels.delete(key),
     }, location && { seriesInstanceUID: location.seriesInstanceUID, sopInstanceUID: location.sopInstanceUID, frameIndex: location.frameIndex }, started);
     this.panels.set(key, framesPanel);
-    this.deps.log.info(`${framesPanel.parts.imageSetId}: frames panel opened (metadata ready in ${Date.now() - started} ms)`);
+    this.deps.log.info(`${parts.imageSetId}: frames panel opened (metadata ${document ? 'of the open editor' : 'fetched'}, ready in ${Date.now() - started} ms)`);
     return uri;
   }
 }

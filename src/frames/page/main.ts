@@ -7,7 +7,7 @@
 import factory from '@cornerstonejs/codec-openjph';
 import type { OpenJphModule } from '../../core/htj2k';
 import { defaultWindow, windowForRange, type InstanceFrames, type SeriesFrames, type Window } from '../../core/imageFrames';
-import type { FramesModel, HostMessage, PageMessage, Selection } from '../protocol';
+import { unpackModel, type FramesModel, type HostMessage, type PageMessage, type Selection } from '../protocol';
 import { checkDecoded, checkOriginal, decodeHtj2kFrame } from './decode';
 import { dragWindow, renderColour, renderGrey, sampleRange, samplesOf, windowLabel, type DecodedFrame, type Samples } from './render';
 
@@ -22,8 +22,8 @@ const THUMBNAILS_KEPT = 400;
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-let codec: OpenJphModule | undefined;
-let codecFailure: string | undefined;
+/** The HTJ2K decoder, compiled while the first frames are fetched. */
+let codec: Promise<OpenJphModule> = new Promise(() => undefined);
 let model: FramesModel = { imageSetId: '', series: [] };
 let seriesIndex = 0;
 let instanceIndex = 0;
@@ -94,8 +94,7 @@ async function loadFrame(instance: InstanceFrames, index: number, priority: 'vie
   const started = performance.now();
   let frame: DecodedFrame;
   if (preview.decoder === 'htj2k') {
-    if (!codec) throw new Error(codecFailure ?? 'The HTJ2K decoder is still loading');
-    frame = decodeHtj2kFrame(codec, result.bytes, instance, info);
+    frame = decodeHtj2kFrame(await codec, result.bytes, instance, info);
   } else {
     checkOriginal(result.bytes, instance, info);
     frame = checkDecoded(await decodeJpeg(result.bytes, instance.pixels.samplesPerPixel), instance, info, false);
@@ -345,9 +344,16 @@ function scrollInstanceIntoView(): void {
 // ---------------------------------------------------------------------------------------------------------------
 // The large view
 
-function showViewMessage(text: string | undefined): void {
+/** A message instead of the frame (with a Retry button when trying again can help); undefined shows the frame. */
+function showViewMessage(text: string | undefined, retry?: () => void): void {
   viewMessage.hidden = text === undefined;
   viewMessage.textContent = text ?? '';
+  if (text !== undefined && retry) {
+    const button = document.createElement('button');
+    button.textContent = 'Retry';
+    button.addEventListener('click', retry);
+    viewMessage.append(document.createElement('br'), button);
+  }
   viewCanvas.hidden = text !== undefined;
 }
 
@@ -410,7 +416,7 @@ async function showView(): Promise<void> {
     if (token !== viewToken) return;
     shown = undefined;
     const message = (e as Error).message;
-    showViewMessage(message);
+    showViewMessage(message, (e as { retryable?: boolean }).retryable ? () => void showView() : undefined);
     updateCaptions();
     post({ type: 'message', role: 'view', sopInstanceUID: instance.sopInstanceUID, imageFrameId: instance.frames[frameIndex]?.id, message });
   }
@@ -582,17 +588,18 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   switch (message.type) {
     case 'init': {
       const saved = (vscode.getState() as { selection?: Selection } | undefined)?.selection;
-      factory({ wasmBinary: message.wasm, print: () => undefined, printErr: () => undefined }).then((m) => {
-        codec = m as OpenJphModule;
-      }, (e: unknown) => {
-        codecFailure = `The HTJ2K decoder could not be loaded: ${(e as Error)?.message ?? String(e)}`;
-        post({ type: 'error', message: codecFailure });
-      }).finally(() => setModel(message.model, message.selection ?? saved));
+      codec = factory({ wasmBinary: message.wasm, print: () => undefined, printErr: () => undefined }).then((m) => m as OpenJphModule, (e: unknown) => {
+        const failure = `The HTJ2K decoder could not be loaded: ${(e as Error)?.message ?? String(e)}`;
+        post({ type: 'error', message: failure });
+        throw new Error(failure);
+      });
+      codec.catch(() => undefined); // each frame that needs it shows the failure
+      setModel(unpackModel(message.model), message.selection ?? saved);
       break;
     }
     case 'model':
       thumbnails.clear(); // window defaults or transfer syntaxes may have changed
-      setModel(message.model);
+      setModel(unpackModel(message.model));
       break;
     case 'select':
       applySelection(message.selection);
