@@ -132,7 +132,7 @@ describe('frames panel', function () {
 
   it('opens from an image set in the tree and reports the decoded size of its first frame', async () => {
     const nodes = await env.api.explorer.getChildren((await env.api.explorer.getChildren()).find((n) => n.kind === 'datastore'));
-    const { imageSetId, doc } = await find((d) => modality(d) === 'CT' && series(d).length === 1 && instancesOf(d, series(d)[0][0]).length > 10);
+    const { imageSetId, doc } = await find((d) => modality(d) === 'CT' && series(d).length === 1 && instancesOf(d, series(d)[0][0]).length > 10 && instancesOf(d, series(d)[0][0]).length < 1000);
     const node = nodes.find((n) => n.kind === 'imageSet' && n.imageSetId === imageSetId);
     assert.ok(node, 'the tree lists the image set');
     const uri = await showFrames(node);
@@ -152,6 +152,18 @@ describe('frames panel', function () {
     // Opening it again reveals the same panel.
     await showFrames(uriOf(imageSetId));
     assert.equal(env.api.frames.panelFor(uri), panel);
+  });
+
+  it('logs the time from opening the panel to the first thumbnail (the 5,200-instance CT image set)', async () => {
+    const { imageSetId, doc } = await find((d) => modality(d) === 'CT' && instancesOf(d, series(d)[0][0]).length > 5000, true);
+    const count = instancesOf(doc, series(doc)[0][0]).length;
+    await showFrames(uriOf(imageSetId));
+    const first = await report('the first thumbnail', (r): r is Extract<FramesReport, { kind: 'rendered' }> => r.imageSetId === imageSetId && r.kind === 'rendered' && r.role === 'thumbnail');
+    assert.equal(first.width, 256);
+    // The same number the extension logs ("[frames] <id>: first thumbnail N ms after opening the panel").
+    console.log(`      frames: first thumbnail of the ${count}-instance CT image set ${first.msSinceOpen} ms after opening the panel`);
+    const view = await viewOf(imageSetId, instancesOf(doc, series(doc)[0][0])[0][0]);
+    assert.ok(view.msSinceOpen >= 0);
   });
 
   it('follows the cursor: an instance shows its frame, a series\' DICOM that series, also with one line per instance', async () => {
