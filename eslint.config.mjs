@@ -4,7 +4,9 @@
 // src/core is pure (no vscode, no SDK, no I/O); src/aws never imports vscode; the extension (src/)
 // never imports the emulator package (emulator/), and the emulator never imports vscode or any part
 // of the extension but its pure core (src/core). Tests and tools use the emulator through its package
-// name (`healthimaging-emulator`), never its sources.
+// name (`healthimaging-emulator`), never its sources. The emulator's own tests share only
+// test/support/ (dependency-free test helpers) with the root test tree. Import cycles are found by
+// `npm run check:cycles` (madge), which `npm run lint` and `npm test` run after ESLint.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -13,6 +15,14 @@ const nodeIo = ['fs', 'fs/promises', 'http', 'https', 'net', 'zlib', 'child_proc
 const banVscode = { name: 'vscode', message: 'Only the VS Code glue (explorer, documents, language, frames, shared, extension.ts) may import vscode.' };
 const banEmulator = { name: 'healthimaging-emulator', message: 'The extension never imports the emulator; it talks to any HealthImaging endpoint through the SDK.' };
 const emulatorSources = { group: ['**/emulator/src', '**/emulator/src/**'], message: 'Use the emulator through its package name, healthimaging-emulator.' };
+const extensionButCore = {
+  group: ['**/src/*', '**/src/**', '!**/src/core', '!**/src/core/**', '!../src/**', '!./**'],
+  message: 'The emulator shares only the pure core (src/core) with the extension.',
+};
+const rootTestsButSupport = {
+  regex: '^(\\.\\./)+test/(?!support/)',
+  message: 'The emulator shares only test/support/ (dependency-free test helpers) with the root test tree.',
+};
 
 /** no-restricted-imports for a folder (a later config replaces the rule, so each folder lists all its bans). */
 const restrict = ({ paths = [], patterns = [] }) => ['error', { paths, patterns }];
@@ -67,13 +77,14 @@ export default tseslint.config(
   },
   {
     files: ['emulator/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict({ paths: [banVscode], patterns: [extensionButCore, rootTestsButSupport] }) },
+  },
+  {
+    files: ['emulator/src/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict({
         paths: [banVscode],
-        patterns: [{
-          group: ['**/src/*', '**/src/**', '!**/src/core', '!**/src/core/**', '!../src/**', '!./**'],
-          message: 'The emulator shares only the pure core (src/core) with the extension.',
-        }],
+        patterns: [extensionButCore, { regex: '(^|/)test/', message: 'The emulator never imports test code.' }],
       }),
     },
   },

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { generateDocument, typicalEdit } from './bench/documents.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,10 +28,9 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(r.status ?? 1);
 }
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
-const sizes = opt('--sizes', '1000,10000').split(',').map(Number);
-const runsFor = (n) => Number(opt('--runs', n >= 10000 ? 5 : 15));
+const { values: options } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000' }, runs: { type: 'string' } } });
+const sizes = options.sizes.split(',').map(Number);
+const runsFor = (n) => Number(options.runs ?? (n >= 10000 ? 5 : 15));
 
 // The engine as the extension ships it: bundled from the TypeScript sources by esbuild.
 const dir = mkdtempSync(join(tmpdir(), 'hi-bench-'));

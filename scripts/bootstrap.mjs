@@ -21,15 +21,22 @@ export function mustRun(cmd, args, opts = {}) {
   }
 }
 
-function hashOf(files) {
+// Only what npm installs from: the lock file and the dependency fields of the two manifests, so that a
+// change to the extension's contributions does not reinstall everything.
+function hashOf(lockFile, manifests) {
   const h = createHash('sha256');
-  for (const f of files) h.update(existsSync(f) ? readFileSync(f) : '');
+  h.update(existsSync(lockFile) ? readFileSync(lockFile) : '');
+  for (const f of manifests) {
+    const m = existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : {};
+    const fields = ['name', 'workspaces', 'dependencies', 'devDependencies', 'optionalDependencies', 'overrides'];
+    h.update(JSON.stringify(fields.map((k) => m[k] ?? null)));
+  }
   return h.digest('hex');
 }
 
 export function ensureNodeModules() {
   const stamp = join(root, 'node_modules', '.install-stamp');
-  const want = hashOf([join(root, 'package.json'), join(root, 'package-lock.json'), join(root, 'emulator', 'package.json')]);
+  const want = hashOf(join(root, 'package-lock.json'), [join(root, 'package.json'), join(root, 'emulator', 'package.json')]);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   console.log('[bootstrap] installing npm packages (npm ci)');
   mustRun('npm', ['ci', '--no-audit', '--no-fund']);

@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
 import { ensureEmulatorBuilt } from './emulator-build.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
-const REQUESTS = opt('--requests', 400);
-const CONCURRENCY = opt('--concurrency', 8);
+const { values: options } = parseArgs({ options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '8' } } });
+const REQUESTS = Number(options.requests);
+const CONCURRENCY = Number(options.concurrency);
 
 const cli = ensureEmulatorBuilt('cli');
 const require = createRequire(import.meta.url);

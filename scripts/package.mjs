@@ -6,6 +6,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ensureNodeModules, mustRun, root } from './bootstrap.mjs';
 
 export const MAX_BUNDLE_BYTES = 1_500_000;
@@ -73,10 +74,9 @@ export function packageExtension({ out = vsixPath(), skipBuild = false } = {}) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = process.argv.slice(2);
-  const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1]) : undefined;
   try {
-    packageExtension({ out });
+    const { values } = parseArgs({ options: { out: { type: 'string' } } });
+    packageExtension({ out: values.out === undefined ? undefined : resolve(values.out) });
   } catch (e) {
     console.error(`[package] ${e.message}`);
     process.exit(1);

@@ -17,23 +17,29 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ensureNodeModules, root, run } from './bootstrap.mjs';
+import { emulatorModule } from './emulator-build.mjs';
 import { packageExtension } from './package.mjs';
 
 const require = createRequire(import.meta.url);
 const say = (msg) => console.log(`[start] ${msg}`);
 
-function option(name) {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
-  return value;
+let options;
+try {
+  ({ values: options } = parseArgs({
+    options: {
+      port: { type: 'string' }, 'emulator-port': { type: 'string' }, data: { type: 'string' }, folder: { type: 'string' },
+      'skip-install': { type: 'boolean' },
+    },
+  }));
+} catch (e) {
+  console.error(`[start] ${e.message}\nUsage: npm start -- [--port <n>] [--emulator-port <n>] [--data <folder>] [--folder <folder>] [--skip-install]`);
+  process.exit(2);
 }
 
 function portOption(name) {
-  const value = option(name);
+  const value = options[name];
   if (value === undefined) return 0;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--${name} must be a port number (1-65535), got "${value}"`);
@@ -71,7 +77,7 @@ function startEmulator({ port, dataDir }) {
 }
 
 async function main() {
-  const skipInstall = process.argv.includes('--skip-install');
+  const skipInstall = options['skip-install'] === true;
   const port = portOption('port');
   const emulatorPort = portOption('emulator-port');
   if (!skipInstall) {
@@ -85,10 +91,10 @@ async function main() {
   const vsix = packageExtension();
 
   const temp = mkdtempSync(join(tmpdir(), 'hi-start-'));
-  const dataOption = option('data');
+  const dataOption = options.data;
   const dataDir = dataOption ? resolve(dataOption) : join(temp, 'emulator-data');
   mkdirSync(dataDir, { recursive: true });
-  const folderOption = option('folder');
+  const folderOption = options.folder;
   const folder = folderOption ? resolve(folderOption) : join(temp, 'workspace');
   if (folderOption && !existsSync(folder)) throw new Error(`--folder ${folderOption}: no such folder`);
   mkdirSync(folder, { recursive: true });
@@ -119,10 +125,12 @@ async function main() {
     const userDataDir = join(temp, 'user-data');
     const extensionsDir = join(temp, 'extensions');
     mkdirSync(extensionsDir, { recursive: true });
-    const awsEnv = host.writeEmulatorCredentials(join(temp, 'aws'));
+    // The emulator CLI built the package before it listened.
+    const { EMULATOR_PROFILE, EMULATOR_REGION, writeEmulatorProfile } = require(emulatorModule('profile'));
+    const awsEnv = writeEmulatorProfile(join(temp, 'aws'));
     // code-server shows a remote window: the machine-scoped endpoint setting is honoured only in
     // the remote ("Machine") settings, so the extension's settings go there.
-    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulatorUrl));
+    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulatorUrl, { profile: EMULATOR_PROFILE, region: EMULATOR_REGION }));
     host.installExtension(vsix, { userDataDir, extensionsDir });
 
     const server = await host.startCodeServer({
@@ -137,7 +145,7 @@ async function main() {
       console.error(`[start] code-server exited (${code ?? signal}); stopping`);
       stopAll(1);
     });
-    say(`emulator: ${emulatorUrl} (data: ${dataOption ? dataDir : 'temporary'}); AWS profile healthimaging-emulator`);
+    say(`emulator: ${emulatorUrl} (data: ${dataOption ? dataDir : 'temporary'}); AWS profile ${EMULATOR_PROFILE}`);
     say('VS Code (code-server 4.139.1) with the extension installed from ' + vsix.slice(root.length + 1));
     console.log(`\nOpen ${server.url}\n`);
     say('press Ctrl+C to stop everything');

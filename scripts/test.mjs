@@ -1,17 +1,27 @@
 // The one command that runs every test: `npm test`.
 // Installs what is missing (npm packages, the VS Code test host), type-checks,
-// lints, bundles, then runs the unit, integration (real extension host) and
+// lints (with a check for import cycles), bundles, then runs the unit, integration (real extension host) and
 // end-to-end (Playwright) tiers and prints "N passed, N failed" last.
 //   npm test -- --only unit         one tier (unit | integration | e2e)
 //   npm test -- --skip-install      trust what is installed
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ensureNodeModules, build, run, root } from './bootstrap.mjs';
 import { packageExtension } from './package.mjs';
 
-const args = process.argv.slice(2);
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const skipInstall = args.includes('--skip-install');
+const TIERS = ['unit', 'integration', 'e2e'];
+let only;
+let skipInstall;
+try {
+  ({ values: { only, 'skip-install': skipInstall } } = parseArgs({
+    options: { only: { type: 'string' }, 'skip-install': { type: 'boolean' } },
+  }));
+  if (only !== undefined && !TIERS.includes(only)) throw new Error(`--only takes one of ${TIERS.join(', ')} (got "${only}")`);
+} catch (e) {
+  console.error(`[test] ${e.message}\nUsage: npm test -- [--only ${TIERS.join('|')}] [--skip-install]`);
+  process.exit(2);
+}
 const wants = (tier) => !only || only === tier;
 
 const resultsDir = join(root, '.test-results');
@@ -46,6 +56,10 @@ try {
   build();
   if (run('npx', ['eslint', 'src', 'test', 'scripts', 'tools/vscode-host', 'emulator']) !== 0) {
     tiers.push({ tier: 'lint', passed: 0, failed: 1, skipped: 0 });
+  }
+  // No import cycles in the extension, the emulator, their tests and the test host's driver.
+  if (run('npm', ['run', '--silent', 'check:cycles']) !== 0) {
+    tiers.push({ tier: 'import cycles', passed: 0, failed: 1, skipped: 0 });
   }
   if ((wants('integration') || wants('e2e')) && !skipInstall && existsSync(join(root, 'tools/vscode-host/install.mjs'))) {
     const code = run('node', ['tools/vscode-host/install.mjs']);

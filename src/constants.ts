@@ -29,6 +29,7 @@ export const Commands = {
   revertImageSet: 'healthImaging.revertImageSet',
   compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
   showFrames: 'healthImaging.showFrames',
+  goToSeriesOrInstance: 'healthImaging.goToSeriesOrInstance',
 } as const;
 
 /** Setting keys below the `healthImaging` section. */
@@ -40,6 +41,7 @@ export const Settings = {
   pageSize: 'pageSize',
   maxAttributeBytes: 'maxAttributeBytes',
   confirmForceUpdate: 'confirmForceUpdate',
+  documentLayout: 'documentLayout',
 } as const;
 
 export const ContextKeys = {

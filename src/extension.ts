@@ -2,7 +2,7 @@
 // features, hands them to VS Code for disposal, and does nothing else. No network call here:
 // the first request happens when the explorer is shown or a document is opened.
 import * as vscode from 'vscode';
-import { Commands } from './constants';
+import { Commands, Settings } from './constants';
 import { MetadataFileSystemProvider } from './documents/metadataFileSystemProvider';
 import { Explorer, type ExplorerTreeDataProvider } from './explorer/explorer';
 import { MetadataDiagnostics } from './documents/diagnostics';
@@ -10,6 +10,9 @@ import { UpdatePreview } from './documents/preview';
 import { Frames, type FramesTestApi } from './frames/framesPanel';
 import { SaveFlow } from './documents/saveFlow';
 import { RevertCommand } from './explorer/revert';
+import { MetadataCodeActions } from './language/codeActions';
+import { GoToSeriesOrInstance } from './language/goToSeriesOrInstance';
+import { MetadataLanguageFeatures } from './language/languageFeatures';
 import { VersionCommands } from './explorer/versions';
 import { Config } from './shared/config';
 import { Connection } from './shared/connection';
@@ -37,8 +40,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
   const connection = new Connection(config, prompts, logs.for('connection'));
   context.subscriptions.push(connection);
 
-  const metadataFileSystem = new MetadataFileSystemProvider(() => connection.getClient(), logs.for('documents')).register();
-  context.subscriptions.push(metadataFileSystem);
+  const metadataFileSystem = new MetadataFileSystemProvider(() => connection.getClient(), logs.for('documents'), () => config.documentLayout).register();
+  context.subscriptions.push(metadataFileSystem, config.onDidChange([Settings.documentLayout], () => metadataFileSystem.reformatOpenDocuments()));
 
   const explorer = new Explorer(connection, config, prompts, logs.for('explorer'));
   context.subscriptions.push(explorer);
@@ -58,6 +61,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
 
   const frames = new Frames({ getClient, extensionUri: context.extensionUri, prompts, log: logs.for('frames') });
   context.subscriptions.push(frames);
+
+  // DICOM-aware editing: hover, completion, quick fixes, navigation.
+  const language = new MetadataLanguageFeatures({ provider: metadataFileSystem, log: logs.for('language') });
+  context.subscriptions.push(
+    language,
+    new MetadataCodeActions(language.texts, logs.for('language')),
+    new GoToSeriesOrInstance(language.texts, prompts, logs.for('language')),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showLog, () => logs.show()),

@@ -2,6 +2,7 @@
 //   npm run emulator -- --port 4599 --data <folder> [--seed] [--update-delay <ms>] [--latency <ms>]
 //                       [--throttle] [--fail-next-updates <n>] [--s3-root <folder>] [--max-attribute-bytes <n>] [--quiet]
 import * as path from 'node:path';
+import { parseArgs as parseArguments } from 'node:util';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from './server';
 
 export const USAGE = `Usage: npm run emulator -- [options]
@@ -19,6 +20,12 @@ export const USAGE = `Usage: npm run emulator -- [options]
 
 export interface CliOptions { emulator: EmulatorOptions; failNextUpdates: number; quiet: boolean; help: boolean }
 
+const OPTIONS = {
+  port: { type: 'string' }, data: { type: 'string' }, seed: { type: 'boolean' }, 'update-delay': { type: 'string' },
+  latency: { type: 'string' }, throttle: { type: 'boolean' }, 'fail-next-updates': { type: 'string' }, 's3-root': { type: 'string' },
+  'max-attribute-bytes': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses the arguments; throws an Error naming the bad argument. */
 export function parseArgs(argv: string[]): CliOptions {
   const out: CliOptions = { emulator: { port: 4599 }, failNextUpdates: 0, quiet: false, help: false };
@@ -30,23 +37,28 @@ export function parseArgs(argv: string[]): CliOptions {
     if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a folder`);
     return path.resolve(value);
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--port': out.emulator.port = number('--port', value(), 65535); break;
-      case '--data': out.emulator.dataDir = folder('--data', value()); break;
-      case '--seed': out.emulator.seed = true; break;
-      case '--update-delay': out.emulator.updateDelayMs = number('--update-delay', value()); break;
-      case '--latency': out.emulator.latencyMs = number('--latency', value()); break;
-      case '--throttle': out.emulator.throttle = true; break;
-      case '--fail-next-updates': out.failNextUpdates = number('--fail-next-updates', value()); break;
-      case '--s3-root': out.emulator.s3Root = folder('--s3-root', value()); break;
-      case '--max-attribute-bytes': out.emulator.maxAttributeBytes = number('--max-attribute-bytes', value()); break;
-      case '--quiet': out.quiet = true; break;
-      case '--help': case '-h': out.help = true; break;
-      default: throw new Error(`unknown argument '${arg}'`);
+  // Not strict: every token is judged below, so that each bad one gets this CLI's own message.
+  const { tokens } = parseArguments({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional' || !Object.hasOwn(OPTIONS, token.name)) {
+      throw new Error(`unknown argument '${argv[token.index]}'`);
+    }
+    const flag = `--${token.name}`;
+    const value = token.value;
+    if (OPTIONS[token.name as keyof typeof OPTIONS].type === 'boolean' && value !== undefined) throw new Error(`${flag} takes no value (got ${value})`);
+    switch (token.name) {
+      case 'port': out.emulator.port = number(flag, value, 65535); break;
+      case 'data': out.emulator.dataDir = folder(flag, value); break;
+      case 'seed': out.emulator.seed = true; break;
+      case 'update-delay': out.emulator.updateDelayMs = number(flag, value); break;
+      case 'latency': out.emulator.latencyMs = number(flag, value); break;
+      case 'throttle': out.emulator.throttle = true; break;
+      case 'fail-next-updates': out.failNextUpdates = number(flag, value); break;
+      case 's3-root': out.emulator.s3Root = folder(flag, value); break;
+      case 'max-attribute-bytes': out.emulator.maxAttributeBytes = number(flag, value); break;
+      case 'quiet': out.quiet = true; break;
+      case 'help': out.help = true; break;
     }
   }
   return out;

@@ -1,18 +1,24 @@
 // The local AWS HealthImaging service: a Node HTTP server speaking restJson1 as the service
 // does, so that the unmodified @aws-sdk/client-medical-imaging (endpoint + disableHostPrefix)
 // works against it. Listens on 127.0.0.1 only. Test faults: per-operation throttling,
-// added latency, failing the next N updates; in process (`faults`) or over HTTP
-// (POST /_emulator/faults, GET /_emulator/health).
+// added latency, failing the next N updates, and a count of the requests of each operation by
+// status; in process (`faults`) or over HTTP (POST and GET /_emulator/faults, GET /_emulator/health).
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { SERVICE_MAX_ATTRIBUTE_BYTES } from '../../src/core/updateRules';
 import { ImportJobs } from './importJobs';
 import type { OpenJphModule } from '../../src/core/htj2k';
 import { loadHtj2kCodec } from './htj2k';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
 import { Store } from './store';
-import { ApiError, type ErrorType } from './wire';
+import { ApiError, requireShallowJson, type ErrorType } from './wire';
+
+// The package's entry point also gives clients the emulator's AWS profile.
+export {
+  EMULATOR_CREDENTIALS, EMULATOR_KEYS_INI, EMULATOR_PROFILE, EMULATOR_REGION, writeEmulatorProfile, type AwsProfileFiles,
+} from './profile';
 
 /** The error shapes of the service model (what errorNext can inject). */
 export const MODELLED_ERRORS = [
@@ -33,6 +39,12 @@ export interface EmulatorOptions {
   maxAttributeBytes?: number;
   /** The account id in ARNs (default 123456789012). */
   accountId?: string;
+  /**
+   * With dataDir: flush every file and its folder to disk (default true), so that the data survives
+   * a power loss. false keeps writes atomic but unflushed, for an emulator inside another program's
+   * process (the extension host of the integration tests), where each synchronous flush stalls it.
+   */
+  fsync?: boolean;
 }
 
 export interface EmulatorFaults {
@@ -46,6 +58,9 @@ export interface EmulatorFaults {
   setLatency(ms: number): void;
   /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
   setUpdateDelay(ms: number): void;
+  /** The requests each operation received since the start (or the last reset), by HTTP status. */
+  requestCounts(): Record<string, RequestCount>;
+  /** Back to the start options; the request counts start again from zero. */
   reset(): void;
 }
 
@@ -60,10 +75,12 @@ export function damageFrame(bytes: Buffer, how: FrameDamage): Buffer {
   return out;
 }
 
+/** How many requests of one operation arrived, and how they were answered (status -> count). */
+export interface RequestCount { total: number; byStatus: Record<string, number> }
+
 export interface RunningEmulator { url: string; port: number; faults: EmulatorFaults; close(): Promise<void> }
 
 export const DEFAULT_UPDATE_DELAY_MS = 1000;
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 30000;
 /** The seeded data store's id: the same on every run. */
 export const SEED_DATASTORE_ID = stableId('healthimaging-emulator/seed/datastore');
 export const seedImageSetId = (index: number): string => stableId(`healthimaging-emulator/seed/image-set/${index}`);
@@ -151,11 +168,11 @@ function regionOf(req: http.IncomingMessage): string {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const log = options.log ?? (() => undefined);
-  const store = new Store(options.dataDir);
+  const store = new Store(options.dataDir, { fsync: options.fsync });
   store.load();
   const settings: ServiceSettings = {
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
-    maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES,
+    maxAttributeBytes: options.maxAttributeBytes ?? SERVICE_MAX_ATTRIBUTE_BYTES,
     maxDatastores: 10,
     accountId: options.accountId ?? '123456789012',
     failUpdates: { count: 0 },
@@ -174,6 +191,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const buckets = new Map<string, TokenBucket>();
   const initialDelay = settings.updateDelayMs;
   let damageFrames = { count: 0, how: 'garble' as FrameDamage };
+  const counts = new Map<string, RequestCount>();
+  const countRequest = (operation: string, status: number): void => {
+    let count = counts.get(operation);
+    if (!count) counts.set(operation, (count = { total: 0, byStatus: {} }));
+    count.total += 1;
+    count.byStatus[status] = (count.byStatus[status] ?? 0) + 1;
+  };
 
   const faults: EmulatorFaults = {
     throttleNext(operation, count) {
@@ -205,10 +229,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       settings.updateDelayMs = ms;
       service.hurry(Date.now() + ms);
     },
+    requestCounts() {
+      return Object.fromEntries([...counts].map(([op, c]) => [op, { total: c.total, byStatus: { ...c.byStatus } }]));
+    },
     reset() {
       throttleNext.clear();
       errorNext.clear();
       buckets.clear();
+      counts.clear();
       settings.failUpdates = { count: 0 };
       damageFrames = { count: 0, how: 'garble' };
       latencyMs = options.latencyMs ?? 0;
@@ -219,7 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faultState = (): Record<string, unknown> => ({
     throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count,
     damageNextFrames: damageFrames.count ? damageFrames : 0,
-    latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true,
+    latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true, requests: faults.requestCounts(),
   });
 
   const handlers: Record<string, (r: ServiceRequest) => ServiceResponse> = {
@@ -314,7 +342,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
     const started = Date.now();
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      // An origin-form path, or an absolute-form URL (then its path is what routes).
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      sendError(res, requestId, new ApiError('ValidationException', 'The request target is not a valid path or URL'));
+      log(`${req.method} (malformed request target) 400 ValidationException ${Date.now() - started}ms`);
+      return;
+    }
     if (url.pathname.startsWith('/_emulator/')) { internal(req, res, url, body); return; }
     const matched = route(req.method ?? 'GET', url.pathname);
     let status = 200;
@@ -344,8 +380,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         } catch (e) {
           throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`);
         }
+        requireShallowJson(parsed, 'The request body');
       }
       const out = (handlers[matched.op] as (r: ServiceRequest) => ServiceResponse)({ params: matched.params, query: url.searchParams, body: parsed, region: regionOf(req) });
+      countRequest(matched.op, 200);
       if ('json' in out) {
         send(res, 200, { 'Content-Type': 'application/json', 'x-amzn-requestid': requestId }, Buffer.from(JSON.stringify(out.json)));
       } else {
@@ -361,6 +399,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!(e instanceof ApiError)) log(`[emulator] internal error in ${matched?.op ?? 'request'}: ${(e as Error).stack ?? String(e)}`);
       status = err.status;
       errorType = ` ${err.type}`;
+      if (matched) countRequest(matched.op, status);
       sendError(res, requestId, err);
     }
     const ids = [

@@ -2,6 +2,7 @@
 // the asynchronous state machine (LOCKED -> ACTIVE after a delay), updates through core's
 // rules, revert, copy, delete, search and tags. Import jobs live in importJobs.ts.
 import { randomBytes, createHash } from 'node:crypto';
+import { hasOwn, setOwn } from '../../src/core/json';
 import { applyMetadataUpdate, checkMetadataUpdate, type MetadataUpdate } from '../../src/core/metadataUpdate';
 import { parseSearchCriteria, runSearch, summarize, type Searchable } from './search';
 import {
@@ -9,7 +10,7 @@ import {
 } from './store';
 import {
   ApiError, conflict, constraintError, epochSeconds, ID, KMS_ARN, LAMBDA_ARN, NAME, CLIENT_TOKEN, notFound, page,
-  queryBoolean, queryMaxResults, requireEnum, requireId, requireObject, requireString, TAG_KEY, validation, VERSION_ID,
+  queryBoolean, queryMaxResults, requireEnum, requireId, requireObject, requireShallowJson, requireString, TAG_KEY, validation, VERSION_ID,
 } from './wire';
 
 export type Json = Record<string, unknown>;
@@ -472,6 +473,7 @@ export class Service {
       throw validation(`${field} is not a JSON document: ${(e as Error).message}`);
     }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw validation(`${field} must be a JSON object`);
+    requireShallowJson(doc, field);
     const sv = (doc as Json).SchemaVersion;
     if (sv === undefined) throw validation(`${field} must contain "SchemaVersion": 1.1`);
     if (sv !== 1.1 && sv !== '1.1') throw validation(`${field} has SchemaVersion ${JSON.stringify(sv)}; the supported version is 1.1`);
@@ -639,27 +641,29 @@ export class Service {
     } catch (e) {
       throw validation(`${field} is not a JSON document: ${(e as Error).message}`);
     }
+    requireShallowJson(sel, field);
     const sv = obj(sel).SchemaVersion;
     if (sv !== 1.1 && sv !== '1.1') throw validation(`${field} must contain "SchemaVersion": "1.1"`);
     const wanted = obj(obj(obj(sel).Study).Series);
     if (Object.keys(wanted).length === 0) throw validation(`${field} must name at least one series under Study.Series`);
     const have = obj(obj(doc.Study).Series);
     const series: Json = {};
+    // Keys are data: a series or instance named `__proto__` or `constructor` is one the source lacks.
     for (const [uid, want] of Object.entries(wanted)) {
+      if (!hasOwn(have, uid)) throw validation(`${field}: series ${uid} is not in the source image set`);
       const s = have[uid];
-      if (s === undefined) throw validation(`${field}: series ${uid} is not in the source image set`);
       const instances = obj(want).Instances;
       if (instances === undefined || Object.keys(obj(instances)).length === 0) {
-        series[uid] = s;
+        setOwn(series, uid, s);
         continue;
       }
       const haveInstances = obj(obj(s).Instances);
       const picked: Json = {};
       for (const sop of Object.keys(obj(instances))) {
-        if (haveInstances[sop] === undefined) throw validation(`${field}: instance ${sop} is not in series ${uid} of the source image set`);
-        picked[sop] = haveInstances[sop];
+        if (!hasOwn(haveInstances, sop)) throw validation(`${field}: instance ${sop} is not in series ${uid} of the source image set`);
+        setOwn(picked, sop, haveInstances[sop]);
       }
-      series[uid] = { ...obj(s), Instances: picked };
+      setOwn(series, uid, { ...obj(s), Instances: picked });
     }
     return { ...doc, Study: { ...obj(doc.Study), Series: series } };
   }
@@ -781,7 +785,8 @@ export class Service {
     const target = this.tagged(req.params.resourceArn);
     const merged = { ...target.tags, ...tags };
     if (Object.keys(merged).length > MAX_TAGS) throw validation(`${target.describe} would have ${Object.keys(merged).length} tags; at most ${MAX_TAGS} are allowed`);
-    Object.assign(target.tags, tags);
+    // Keys are data: assignment would make `__proto__` the prototype instead of a tag.
+    for (const [key, value] of Object.entries(tags)) setOwn(target.tags, key, value);
     this.store.save();
     return { json: {} };
   }

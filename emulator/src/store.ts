@@ -1,6 +1,6 @@
 // The emulator's state: data stores, image sets with every version, import jobs, tags,
 // metadata documents (gzip, content-addressed, shared between versions) and frame bytes.
-// In memory, or persisted under a folder with atomic writes (temporary file + rename):
+// In memory, or persisted under a folder with atomic writes (temporary file + rename, then the folder flushed):
 //   <dataDir>/state.json              records (no metadata values, no frame bytes)
 //   <dataDir>/blobs/<sha256>.json.gz  metadata documents, one per distinct content
 //   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set),
@@ -102,18 +102,42 @@ interface PersistedState {
   packs: string[];
 }
 
-/** Writes a file so that readers see either the old or the new content, never a torn one. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * Writes a file so that readers see either the old or the new content, never a torn one: the
+ * bytes go to a temporary file, which is flushed and renamed over the file; then the folder is
+ * flushed too (and the folder above it when the folder is new), so that the rename itself is on
+ * disk and survives a power loss, not only a crash of the process. `folderFlushed` instead hands
+ * the folder to a caller that flushes it later, once for many files (before the state naming them).
+ */
+export function writeFileAtomic(
+  file: string, data: string | Uint8Array, options: { fsync?: boolean; folderFlushed?: (dir: string) => void } = {},
+): void {
+  const sync = options.fsync !== false;
+  const dir = path.dirname(file);
+  const created = fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+  if (!sync) return;
+  if (created !== undefined) fsyncFolder(path.dirname(created));
+  if (options.folderFlushed) options.folderFlushed(dir);
+  else fsyncFolder(dir);
+}
+
+/** Flushes a folder's entries (the names in it) to disk. */
+function fsyncFolder(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export class Store {
@@ -129,7 +153,19 @@ export class Store {
   /** Where the bytes of frames stored in this process are: the same array stored again is not copied. */
   private readonly storedBytes = new WeakMap<Uint8Array, FrameLocation>();
 
-  constructor(private readonly dataDir?: string) {}
+  /**
+   * `fsync: false` skips the flushes to disk (the writes stay atomic for readers and across a crash of
+   * the process, not a power loss): for an emulator that runs inside another program's process,
+   * such as the extension host in the integration tests, where a synchronous flush stalls its host.
+   */
+  constructor(private readonly dataDir?: string, private readonly options: { fsync?: boolean } = {}) {
+    this.blobWrite = { ...options, folderFlushed: (dir: string) => this.unflushedFolders.add(dir) };
+  }
+
+  /** Folders with renames not flushed yet: save() flushes them before the state that names their files. */
+  private readonly unflushedFolders = new Set<string>();
+  /** How blobs and frame packs are written: their folders are flushed by the next save(). */
+  private readonly blobWrite: { fsync?: boolean; folderFlushed: (dir: string) => void };
 
   get persistent(): boolean {
     return this.dataDir !== undefined;
@@ -199,7 +235,9 @@ export class Store {
       summaries,
       packs: [...this.batches],
     };
-    writeFileAtomic(path.join(this.dataDir, 'state.json'), JSON.stringify(state));
+    if (this.options.fsync !== false) for (const dir of this.unflushedFolders) fsyncFolder(dir);
+    this.unflushedFolders.clear();
+    writeFileAtomic(path.join(this.dataDir, 'state.json'), JSON.stringify(state), this.options);
   }
 
   // --- metadata documents
@@ -209,7 +247,7 @@ export class Store {
     const key = createHash('sha256').update(text).digest('hex');
     if (!this.summaries.has(key)) {
       const gz = zlib.gzipSync(text);
-      if (this.dataDir) writeFileAtomic(path.join(this.dataDir, 'blobs', `${key}.json.gz`), gz);
+      if (this.dataDir) writeFileAtomic(path.join(this.dataDir, 'blobs', `${key}.json.gz`), gz, this.blobWrite);
       this.gz.set(key, gz);
       this.summaries.set(key, summary);
     }
@@ -267,8 +305,8 @@ export class Store {
       return inPack === undefined ? [f.id, offset, length, f.contentType] : [f.id, offset, length, f.contentType, inPack];
     });
     if (this.dataDir) {
-      writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack);
-      writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.idx.json`), JSON.stringify(index));
+      writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack, this.blobWrite);
+      writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.idx.json`), JSON.stringify(index), this.blobWrite);
     } else this.packs.set(key, pack);
     this.batches.add(key);
     fresh.forEach((f, i) => {

@@ -68,7 +68,8 @@ export const S3_URI = /^s3:\/\/[a-z0-9][.\-a-z0-9]{1,61}[a-z0-9](\/.*)?$/;
 export const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::[0-9]{12}:role\/.+$/;
 export const KMS_ARN = /^arn:aws[a-zA-Z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)\/.+$/;
 export const LAMBDA_ARN = /^arn:aws[a-zA-Z0-9-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$/;
-export const TAG_KEY = /^(?!aws:)[a-zA-Z+\-=._:/]+$/;
+// As the service model writes it: `+-=` is a range (+ , - . / 0-9 : ; < =), so digits are allowed.
+export const TAG_KEY = /^(?!aws:)[a-zA-Z+-=._:/]+$/;
 export const ACCOUNT_ID = /^\d{12}$/;
 
 export function requireId(value: unknown, field: string): string {
@@ -110,6 +111,34 @@ export function requireObject(value: unknown, field: string, required = true): R
   }
   if (typeof value !== 'object' || Array.isArray(value)) throw constraintError(field, value, 'Member must be a structure');
   return value as Record<string, unknown>;
+}
+
+// --- nesting: the deepest JSON a request body or an attribute document may have
+
+/**
+ * Levels of objects and arrays a JSON value may nest (the deepest valid request is a handful of
+ * levels; DICOM metadata with nested sequences a few dozen). Deeper input is refused before any
+ * recursive code sees it.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** True when `value` nests objects and arrays more than `max` levels deep (checked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Refuses (ValidationException, naming `what`) a value nested deeper than MAX_JSON_DEPTH. */
+export function requireShallowJson(value: unknown, what: string): void {
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw validation(`${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
 }
 
 // --- timestamps: milliseconds inside, epoch seconds (fractional) on the wire

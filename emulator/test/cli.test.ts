@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { parseArgs } from '../src/cli';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, rejection, startHarness, stopHarness, type Harness } from './helpers';
+import { encodeJson, until, rejection, startHarness, stopHarness, type Harness } from './helpers';
 
 function projectRoot(): string {
   // emulator/out/emulator/test -> project root
@@ -33,6 +33,10 @@ describe('emulator: command line, throttling and logging', function () {
     assert.throws(() => parseArgs(['--port', '70000']), /--port/);
     assert.throws(() => parseArgs(['--data']), /--data needs a folder/);
     assert.throws(() => parseArgs(['--frobnicate']), /unknown argument '--frobnicate'/);
+    assert.throws(() => parseArgs(['some-folder']), /unknown argument 'some-folder'/);
+    assert.throws(() => parseArgs(['--data', '--seed']), /--data needs a folder/);
+    assert.throws(() => parseArgs(['--seed=yes']), /--seed takes no value \(got yes\)/);
+    assert.equal(parseArgs(['-h']).help, true);
   });
 
   it('scripts/emulator.mjs (npm run emulator) prints the listening line, serves 127.0.0.1 and stops on SIGTERM', async () => {
@@ -43,7 +47,7 @@ describe('emulator: command line, throttling and logging', function () {
     child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const url = await eventually(`the listening line (stdout: ${out} stderr: ${err})`, async () => /HealthImaging emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60000);
+      const url = await until(`the listening line (stdout: ${out} stderr: ${err})`, async () => /HealthImaging emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60000);
       const health = await (await fetch(`${url}/_emulator/health`)).json() as { status: string; imageSets: number };
       assert.equal(health.status, 'ok');
       assert.equal(health.imageSets, 0, 'no --seed, no data');
@@ -99,7 +103,7 @@ describe('emulator: command line, throttling and logging', function () {
         datastoreId: SEED_DATASTORE_ID, imageSetId, latestVersionId: '1',
         updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: encodeJson({ SchemaVersion: 1.1, Patient: { DICOM: { PatientName: 'Secretname^Confidential' } } }) } },
       }));
-      await eventually('UPDATED', async () => {
+      await until('UPDATED', async () => {
         const r = await h.client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
         return r.imageSetWorkflowStatus === 'UPDATED' ? r : undefined;
       });

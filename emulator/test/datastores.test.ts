@@ -5,14 +5,14 @@ import {
   TagResourceCommand, UntagResourceCommand, paginateListDatastores, ValidationException, ResourceNotFoundException,
   ConflictException, ServiceQuotaExceededException, AccessDeniedException, InternalServerException, ThrottlingException,
 } from '@aws-sdk/client-medical-imaging';
-import { eventually, rejection, startHarness, stopHarness, type Harness } from './helpers';
+import { until, rejection, startHarness, stopHarness, type Harness } from './helpers';
 
 describe('emulator: data stores, tags and wire format', () => {
   let h: Harness;
   before(async () => { h = await startHarness(); });
   after(async () => { await stopHarness(h); });
 
-  const active = (datastoreId: string) => eventually(`datastore ${datastoreId} ACTIVE`, async () => {
+  const active = (datastoreId: string) => until(`datastore ${datastoreId} ACTIVE`, async () => {
     const r = await h.client.send(new GetDatastoreCommand({ datastoreId }));
     return r.datastoreProperties?.datastoreStatus === 'ACTIVE' ? r.datastoreProperties : undefined;
   });
@@ -90,7 +90,7 @@ describe('emulator: data stores, tags and wire format', () => {
     await active(datastoreId as string);
     const d = await h.client.send(new DeleteDatastoreCommand({ datastoreId }));
     assert.equal(d.datastoreStatus, 'DELETING');
-    await eventually('DELETED', async () => {
+    await until('DELETED', async () => {
       const r = await h.client.send(new GetDatastoreCommand({ datastoreId }));
       return r.datastoreProperties?.datastoreStatus === 'DELETED' ? true : undefined;
     });

@@ -2,16 +2,21 @@
 // pointed at it (over HTTP, any credentials, no host prefix, no retries so faults are visible).
 import { gunzipSync } from 'node:zlib';
 import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '../src/profile';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/server';
+
+// The one polling helper of all test suites (test/support/ is the only part of the root test tree
+// that the emulator package's tests may import).
+export { until } from '../../test/support/until';
 
 export interface Harness { emulator: RunningEmulator; client: MedicalImagingClient; url: string }
 
 export function clientFor(url: string, maxAttempts = 1): MedicalImagingClient {
   return new MedicalImagingClient({
-    region: 'us-east-1',
+    region: EMULATOR_REGION,
     endpoint: url,
     disableHostPrefix: true,
-    credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },
+    credentials: EMULATOR_CREDENTIALS,
     maxAttempts,
   });
 }
@@ -25,17 +30,6 @@ export async function stopHarness(h: Harness | undefined): Promise<void> {
   if (!h) return;
   h.client.destroy();
   await h.emulator.close();
-}
-
-/** Polls until `check` returns a value (not undefined); fails with `what` after a few seconds. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** A parsed metadata document; tests walk it freely. */

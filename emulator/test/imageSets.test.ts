@@ -11,7 +11,7 @@ import {
 import { decodeHtj2k } from '../../src/core/htj2k';
 import { loadHtj2kCodec } from '../src/htj2k';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { encodeJson, until, hold, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 const NON_PRIMARY = [7, 21, 28, 35, 49, 77, 91, 98, 105, 119, 126, 133, 70, 42].map(seedImageSetId);
@@ -27,7 +27,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
   const getImageSet = (imageSetId: string, versionId?: string) => h.client.send(new GetImageSetCommand({ datastoreId, imageSetId, versionId }));
   const metadata = async (imageSetId: string, versionId?: string): Promise<Doc> =>
     readMetadata((await h.client.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }))).imageSetMetadataBlob as never);
-  const settle = (imageSetId: string): Promise<GetImageSetCommandOutput> => eventually(`image set ${imageSetId} to leave LOCKED`, async () => {
+  const settle = (imageSetId: string): Promise<GetImageSetCommandOutput> => until(`image set ${imageSetId} to leave LOCKED`, async () => {
     const r = await getImageSet(imageSetId);
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });
@@ -242,6 +242,23 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal('StudyDescription' in (await metadata(id)).Study.DICOM, false);
   });
 
+  it('a removal whose value does not match (or of an attribute that is not there) ends UPDATE_FAILED naming it; nothing changes', async () => {
+    const id = seedImageSetId(56);
+    const before = await metadata(id);
+    const description = before.Study.DICOM.StudyDescription as string;
+    assert.ok(description, 'the seed has a StudyDescription');
+    const accepted = await update(id, '1', undefined, { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: `${description} (NOT THE VALUE)` } } });
+    assert.equal(accepted.imageSetWorkflowStatus, 'UPDATING', 'accepted like any other refusal force cannot help');
+    const failed = await settle(id);
+    assert.equal(failed.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    assert.match(failed.message ?? '', /^INVALID_REQUEST: The value given for removing StudyDescription does not match its current value.*\(\/Study\/DICOM\/StudyDescription\)$/);
+    await update(id, '2', undefined, { SchemaVersion: 1.1, Study: { DICOM: { NotThereAtAll: 'x' } } });
+    const missing = await settle(id);
+    assert.equal(missing.imageSetWorkflowStatus, 'UPDATE_FAILED');
+    assert.match(missing.message ?? '', /NotThereAtAll is not in the document, so it cannot be removed\..*\(\/Study\/DICOM\/NotThereAtAll\)/);
+    assert.deepEqual(await metadata(id), before);
+  });
+
   it('reverts to an older version as a new version', async () => {
     const id = NON_PRIMARY[4] as string;
     const v1 = await metadata(id);
@@ -436,5 +453,21 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal(truncated.length, Math.floor(whole.length / 2));
     assert.deepEqual(await get(), whole, 'only the next N answers are damaged');
     assert.throws(() => h.emulator.faults.damageNextFrames(1, 'melt' as 'garble'), /unknown damage 'melt'/);
+  });
+
+  it('counts the requests of each operation by status, in process and over HTTP, from the last reset', async () => {
+    const id = PRIMARY[1] as string;
+    h.emulator.faults.reset();
+    h.emulator.faults.throttleNext('GetImageSet', 2);
+    for (let i = 0; i < 2; i++) assert.ok((await rejection(getImageSet(id))) instanceof ThrottlingException);
+    await getImageSet(id);
+    await rejection(getImageSet('f'.repeat(32)));
+    assert.deepEqual(h.emulator.faults.requestCounts(), { GetImageSet: { total: 4, byStatus: { 200: 1, 404: 1, 429: 2 } } });
+    const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { requests: unknown };
+    assert.deepEqual(state.requests, { GetImageSet: { total: 4, byStatus: { 200: 1, 404: 1, 429: 2 } } });
+    const health = await (await fetch(`${h.url}/_emulator/health`)).json() as { faults: { requests: unknown } };
+    assert.deepEqual(health.faults.requests, state.requests, 'the emulator\'s own paths are not counted');
+    h.emulator.faults.reset();
+    assert.deepEqual(h.emulator.faults.requestCounts(), {});
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { decodeHtj2k } from '../../src/core/htj2k';
 import { loadHtj2kCodec } from '../src/htj2k';
-import { eventually, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
+import { until, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 import { pydicomTestFiles } from './pydicomFiles';
 
 type DcmDict = Record<string, { vr: string; Value?: unknown[] }>;
@@ -61,7 +61,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     fs.writeFileSync(path.join(input, 'notes.txt'), 'not a DICOM file');
     h = await startHarness({ s3Root, updateDelayMs: 100 });
     datastoreId = (await h.client.send(new CreateDatastoreCommand({ datastoreName: 'imports', clientToken: 'imports' }))).datastoreId as string;
-    await eventually('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
+    await until('ACTIVE', async () => ((await h.client.send(new GetDatastoreCommand({ datastoreId }))).datastoreProperties?.datastoreStatus === 'ACTIVE' ? true : undefined));
   });
   after(async () => {
     await stopHarness(h);
@@ -73,7 +73,7 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
   }));
   const finish = async (jobId: string): Promise<{ statuses: string[]; job: Doc }> => {
     const statuses: string[] = [];
-    const job = await eventually(`import job ${jobId}`, async () => {
+    const job = await until(`import job ${jobId}`, async () => {
       const r = await h.client.send(new GetDICOMImportJobCommand({ datastoreId, jobId }));
       const s = r.jobProperties?.jobStatus as string;
       if (statuses[statuses.length - 1] !== s) statuses.push(s);

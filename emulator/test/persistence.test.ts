@@ -12,7 +12,7 @@ import {
 import { decodeHtj2k } from '../../src/core/htj2k';
 import { loadHtj2kCodec } from '../src/htj2k';
 import { SEED_DATASTORE_ID, seedImageSetId, startEmulator } from '../src/server';
-import { clientFor, encodeJson, eventually, readMetadata } from './helpers';
+import { clientFor, encodeJson, until, readMetadata } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 
@@ -35,7 +35,7 @@ describe('emulator: persistence and reproducible seed', function () {
   }
   const meta = async (c: ReturnType<typeof clientFor>, imageSetId: string, versionId?: string) =>
     readMetadata((await c.send(new GetImageSetMetadataCommand({ datastoreId, imageSetId, versionId }))).imageSetMetadataBlob as never);
-  const settled = (c: ReturnType<typeof clientFor>, imageSetId: string) => eventually('ACTIVE', async () => {
+  const settled = (c: ReturnType<typeof clientFor>, imageSetId: string) => until('ACTIVE', async () => {
     const r = await c.send(new GetImageSetCommand({ datastoreId, imageSetId }));
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });
@@ -64,7 +64,7 @@ describe('emulator: persistence and reproducible seed', function () {
       assert.equal((await meta(c, id)).Study.DICOM.StudyDescription, 'persisted');
       assert.deepEqual(await meta(c, id, '1'), original);
       assert.deepEqual((await c.send(new ListTagsForResourceCommand({ resourceArn: g.imageSetArn }))).tags, { kept: 'yes' });
-      const d = await eventually('ACTIVE', async () => {
+      const d = await until('ACTIVE', async () => {
         const r = await c.send(new GetDatastoreCommand({ datastoreId: createdDatastore }));
         return r.datastoreProperties?.datastoreStatus === 'ACTIVE' ? r : undefined;
       });
@@ -130,6 +130,70 @@ describe('emulator: persistence and reproducible seed', function () {
     const leftovers = fs.readdirSync(path.join(dataDir, 'blobs')).filter((f) => f.endsWith('.tmp'));
     assert.deepEqual(leftovers, []);
     JSON.parse(fs.readFileSync(path.join(dataDir, 'state.json'), 'utf8'));
+  });
+
+  type FsCall = { op: 'open' | 'fsync' | 'rename' | 'close'; path?: string; fd?: number };
+
+  /** Runs a seeded emulator on a new folder that updates one image set, recording the file-system calls. */
+  async function recordFsCalls(options: { fsync?: boolean }): Promise<{ calls: FsCall[]; folder: string }> {
+    // A power loss cannot be staged in a test: the calls are recorded (and still made). The module
+    // object itself is patched (an ES import's namespace is read-only); the emulator reads through it.
+    const calls: FsCall[] = [];
+    const nodeFs = require('node:fs') as typeof fs;
+    const real = { openSync: nodeFs.openSync, fsyncSync: nodeFs.fsyncSync, renameSync: nodeFs.renameSync, closeSync: nodeFs.closeSync };
+    const spied = nodeFs as unknown as Record<keyof typeof real, (...args: unknown[]) => unknown>;
+    spied.openSync = (...args) => {
+      const fd = (real.openSync as (...a: unknown[]) => number)(...args);
+      calls.push({ op: 'open', path: path.resolve(String(args[0])), fd });
+      return fd;
+    };
+    spied.fsyncSync = (...args) => { calls.push({ op: 'fsync', fd: args[0] as number }); return (real.fsyncSync as (...a: unknown[]) => void)(...args); };
+    spied.closeSync = (...args) => { calls.push({ op: 'close', fd: args[0] as number }); return (real.closeSync as (...a: unknown[]) => void)(...args); };
+    spied.renameSync = (...args) => { calls.push({ op: 'rename', path: path.resolve(String(args[1])) }); return (real.renameSync as (...a: unknown[]) => void)(...args); };
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-fsync-'));
+    try {
+      const emulator = await startEmulator({ dataDir: folder, seed: true, updateDelayMs: 20, ...options });
+      const c = clientFor(emulator.url);
+      try {
+        const v = await c.send(new GetImageSetCommand({ datastoreId, imageSetId: id }));
+        await c.send(new UpdateImageSetMetadataCommand({
+          datastoreId, imageSetId: id, latestVersionId: v.versionId,
+          updateImageSetMetadataUpdates: { DICOMUpdates: { updatableAttributes: encodeJson({ SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'FSYNCED' } } }) } },
+        }));
+      } finally {
+        c.destroy();
+        await emulator.close();
+      }
+    } finally {
+      Object.assign(nodeFs, real);
+    }
+    return { calls, folder };
+  }
+
+  it('flushes the folder after every rename, so that a renamed file survives a power loss too', async () => {
+    const { calls, folder } = await recordFsCalls({});
+    try {
+      const renames = calls.map((call, i) => ({ call, i })).filter(({ call }) => call.op === 'rename');
+      assert.ok(renames.length >= 3, `the seed, the blobs and the state were renamed into place (${renames.length} renames)`);
+      for (const { call, i } of renames) {
+        const dir = path.dirname(call.path as string);
+        const open = new Map<number, string>();
+        const flushed = calls.slice(i + 1).some((later) => {
+          if (later.op === 'open') open.set(later.fd as number, later.path as string);
+          return later.op === 'fsync' && open.get(later.fd as number) === dir;
+        });
+        assert.ok(flushed, `${path.relative(folder, call.path as string)} was renamed, then its folder ${path.relative(folder, dir) || '.'} was not fsynced`);
+      }
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('with fsync: false (an emulator inside another process) renames atomically without flushing', async () => {
+    const { calls, folder } = await recordFsCalls({ fsync: false });
+    fs.rmSync(folder, { recursive: true, force: true });
+    assert.ok(calls.some((c) => c.op === 'rename'), 'files are still renamed into place');
+    assert.deepEqual(calls.filter((c) => c.op === 'fsync'), []);
   });
 
   it('restarts on the same port with the same data', async () => {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { GetImageSetCommand, GetImageSetMetadataCommand, UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
-import { encodeJson, eventually, hold, readMetadata, release, startHarness, stopHarness, type Harness } from './helpers';
+import { encodeJson, until, hold, readMetadata, release, startHarness, stopHarness, type Harness } from './helpers';
 
 const datastoreId = SEED_DATASTORE_ID;
 // Primary image sets of one seeded study each.
@@ -25,7 +25,7 @@ describe('emulator: includeStudyImageSets (seeded)', function () {
     });
   const describeStudy = (text: string) => ({ DICOMUpdates: { updatableAttributes: b64({ SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: text } } }) } });
   const get = (imageSetId: string) => h.client.send(new GetImageSetCommand({ datastoreId, imageSetId }));
-  const settle = (imageSetId: string) => eventually(`${imageSetId} ACTIVE`, async () => {
+  const settle = (imageSetId: string) => until(`${imageSetId} ACTIVE`, async () => {
     const r = await get(imageSetId);
     return r.imageSetState === 'LOCKED' ? undefined : r;
   });

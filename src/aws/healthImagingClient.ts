@@ -105,3 +105,29 @@ export interface HealthImagingClient {
     update: { updatableAttributes?: object; removableAttributes?: object } | { revertToVersionId: string };
   }): Promise<UpdateResult>;
 }
+
+/** The most items a listing asks for per page (the service's maximum). */
+export const MAX_PAGE_SIZE = 50;
+
+/** Every item of a paged listing: asks for the next page until there is no next token. */
+export async function listAllPages<T>(fetchPage: (nextToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    all.push(...page.items);
+    token = page.nextToken;
+  } while (token);
+  return all;
+}
+
+/** All data stores of the account and region, in the service's order. */
+export function listAllDatastores(client: HealthImagingClient): Promise<DatastoreSummary[]> {
+  return listAllPages((token) => client.listDatastores(token, MAX_PAGE_SIZE));
+}
+
+/** All versions of an image set, newest first. */
+export async function listAllImageSetVersions(client: HealthImagingClient, datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
+  const all = await listAllPages((token) => client.listImageSetVersions(datastoreId, imageSetId, token, MAX_PAGE_SIZE));
+  return all.sort((a, b) => Number(b.versionId) - Number(a.versionId));
+}

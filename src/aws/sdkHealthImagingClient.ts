@@ -1,7 +1,8 @@
 // The SDK implementation of HealthImagingClient: the only file that talks to
 // @aws-sdk/client-medical-imaging. Region and credentials are resolved as the AWS CLI does
 // (settings arrive as plain arguments); with a custom endpoint (the local emulator) the
-// `runtime-` host prefix is disabled. Every SDK error leaves here as a HealthImagingError.
+// `runtime-` host prefix is disabled. Retries are the SDK's, configured here and nowhere else
+// (MAX_ATTEMPTS_PER_REQUEST). Every SDK error leaves here as a HealthImagingError.
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import {
@@ -17,6 +18,7 @@ import {
   type SearchCriteria as SdkSearchCriteria,
 } from '@aws-sdk/client-medical-imaging';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { HealthImagingError, toHealthImagingError } from './errors';
 import type {
   DatastoreSummary, HealthImagingClient, ImageFrame, ImageSetProperties, ImageSetState, ImageSetSummary, ImageSetVersion,
@@ -42,8 +44,40 @@ export interface SdkClientOptions extends ClientSettings {
   logger?: AdapterLogger;
   /** Environment for region/profile resolution (tests); default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** SDK attempts per request (retries of throttling, 5xx and network errors). Default 3. */
+  /** Attempts per request; default MAX_ATTEMPTS_PER_REQUEST (tests that inject faults use 1). */
   maxAttempts?: number;
+}
+
+/**
+ * The most times one request is sent: the first attempt and up to four retries. This is the only
+ * retry layer of the extension: the SDK's standard retry strategy retries throttling
+ * (ThrottlingException, 429), 5xx answers and network errors, after a random wait below 1, 2, 4, 8 s
+ * for throttling (below 50, 100, 200, 400 ms for other errors), and stops sooner when its retry
+ * quota is spent; anything else (a ConflictException, say) is not retried. Waiting up to 15 s in all
+ * lets a throttled UpdateImageSetMetadata (quota 0.25 per second, burst 1) through in most cases.
+ */
+export const MAX_ATTEMPTS_PER_REQUEST = 5;
+
+
+/** Logs a request that needed more than one attempt: operation, attempts and waits (never values). */
+function retryLog(logger: AdapterLogger): InitializeMiddleware<object, MetadataBearer> {
+  return (next, context) => async (args) => {
+    const note = (metadata: { attempts?: number; totalRetryDelay?: number } | undefined, outcome: string) => {
+      if ((metadata?.attempts ?? 1) > 1) {
+        const operation = String(context.commandName ?? '').replace(/Command$/, '');
+        (logger.info ?? logger.debug).call(logger,
+          `${operation} ${outcome} after ${metadata?.attempts} attempts (${metadata?.totalRetryDelay ?? 0} ms of back-off)`);
+      }
+    };
+    try {
+      const result = await next(args);
+      note(result.output.$metadata, 'succeeded');
+      return result;
+    } catch (error) {
+      note((error as { $metadata?: { attempts?: number; totalRetryDelay?: number } }).$metadata, `failed (${(error as Error).name})`);
+      throw error;
+    }
+  };
 }
 
 /** True for gzip data (magic bytes 1f 8b). */
@@ -131,13 +165,18 @@ export class SdkHealthImagingClient implements HealthImagingClient {
         'NoRegion', operation, false);
     }
     this.resolvedRegion = resolved;
-    return new MedicalImagingClient({
+    const client = new MedicalImagingClient({
       region: resolved.region,
       credentials: fromNodeProviderChain({ ...(profile ? { profile } : {}), ignoreCache: true }),
       ...(checkedEndpoint ? { endpoint: checkedEndpoint, disableHostPrefix: true } : {}),
-      maxAttempts: this.options.maxAttempts ?? 3,
+      retryMode: 'standard',
+      maxAttempts: this.options.maxAttempts ?? MAX_ATTEMPTS_PER_REQUEST,
       requestHandler: { connectionTimeout: 5000, requestTimeout: 120000 },
     });
+    if (this.options.logger) {
+      client.middlewareStack.add(retryLog(this.options.logger), { step: 'initialize', name: 'healthImagingRetryLog' });
+    }
+    return client;
   }
 
   private async call<T>(operation: string, ids: string, run: (client: MedicalImagingClient) => Promise<T>): Promise<T> {
@@ -208,19 +247,9 @@ export class SdkHealthImagingClient implements HealthImagingClient {
   async getImageSet(datastoreId: string, imageSetId: string, versionId?: string): Promise<ImageSetProperties> {
     return this.call('GetImageSet', `${datastoreId}/${imageSetId}${versionId ? ` v${versionId}` : ''}`, async (c) => {
       const out = await c.send(new GetImageSetCommand({ datastoreId, imageSetId, versionId }));
-      return {
-        datastoreId: out.datastoreId ?? datastoreId,
-        imageSetId: out.imageSetId ?? imageSetId,
-        versionId: out.versionId ?? '',
-        imageSetState: (out.imageSetState ?? 'ACTIVE') as ImageSetState,
-        imageSetWorkflowStatus: out.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
-        createdAt: out.createdAt,
-        updatedAt: out.updatedAt,
-        message: out.message,
-        imageSetArn: out.imageSetArn,
-        forced: out.overrides?.forced,
-        isPrimary: out.isPrimary,
-      };
+      // GetImageSet spells the workflow status imageSetWorkflowStatus, ListImageSetVersions ImageSetWorkflowStatus.
+      const version = toVersion({ ...out, imageSetId: out.imageSetId ?? imageSetId, ImageSetWorkflowStatus: out.imageSetWorkflowStatus });
+      return { ...version, datastoreId: out.datastoreId ?? datastoreId, imageSetArn: out.imageSetArn };
     });
   }
 
@@ -271,25 +300,8 @@ export class SdkHealthImagingClient implements HealthImagingClient {
     });
   }
 
-  /** All versions of an image set, newest first (pages followed). */
-  async listAllImageSetVersions(datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
-    return listAllImageSetVersions(this, datastoreId, imageSetId);
-  }
-
   dispose(): void {
     void this.client?.then((c) => c.destroy(), () => undefined);
     this.client = undefined;
   }
-}
-
-/** All versions of an image set through any HealthImagingClient, newest first. */
-export async function listAllImageSetVersions(client: HealthImagingClient, datastoreId: string, imageSetId: string): Promise<ImageSetVersion[]> {
-  const all: ImageSetVersion[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.listImageSetVersions(datastoreId, imageSetId, token, 50);
-    all.push(...page.items);
-    token = page.nextToken;
-  } while (token);
-  return all.sort((a, b) => Number(b.versionId) - Number(a.versionId));
 }

@@ -89,3 +89,19 @@ export function possibleVrs(vr: string): string[] {
     default: return [vr];
   }
 }
+
+/** Every element of the dictionary (keyword order not guaranteed; tag order). */
+export function allElements(): readonly DicomElement[] {
+  if (!byKeyword) load();
+  return [...byKeyword!.values()];
+}
+
+/** The readable form of a tag: "(0010,0010)". */
+export function formatTag(tag: string): string {
+  return `(${tag.slice(0, 4).toUpperCase()},${tag.slice(4, 8).toUpperCase()})`;
+}
+
+/** The name of each level in messages. */
+export const LEVEL_NAMES: Record<MetadataLevel, string> = {
+  patient: 'Patient', study: 'Study', series: 'Series', instance: 'Instance',
+};

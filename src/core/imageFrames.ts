@@ -5,7 +5,7 @@
 // and frame. Pure: the extension sends this model to the webview, which bundles this file too.
 
 import { isObject, type JsonObject } from './json';
-import { jsonPathAtOffset } from './metadataText';
+import { locateAt } from './metadataText';
 import { isHtj2k, JPEG_BASELINE, transferSyntaxName } from './transferSyntaxes';
 
 export interface FrameInfo {
@@ -189,7 +189,10 @@ export interface ImageSetLocation { seriesInstanceUID: string; sopInstanceUID?: 
  * layout, one instance per line included.
  */
 export function locateInImageSet(text: string, offset: number): ImageSetLocation | undefined {
-  const path = jsonPathAtOffset(text, offset, 7);
+  const at = locateAt(text, offset);
+  if (!at) return undefined;
+  // The enclosing container's path, and the member or item the offset is on (its key or its value).
+  const path = at.key !== undefined ? [...at.path, at.key] : at.index !== undefined ? [...at.path, String(at.index)] : at.path;
   if (path[0] !== 'Study' || path[1] !== 'Series' || path.length < 3) return undefined;
   const location: ImageSetLocation = { seriesInstanceUID: path[2] };
   if (path[3] === 'Instances' && path.length >= 5) {

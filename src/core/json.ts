@@ -74,6 +74,27 @@ export function fromPointer(pointer: string): string[] | undefined {
   return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/**
+ * The value at an RFC 6901 pointer, or undefined when any step is missing (own keys only, so
+ * "__proto__" and "constructor" are ordinary keys). Throws for a string that is not a pointer.
+ */
+export function valueAtPointer(document: unknown, pointer: string): unknown {
+  const segments = fromPointer(pointer);
+  if (segments === undefined) throw new Error(`not a JSON pointer: "${pointer}"`);
+  let current: unknown = document;
+  for (const segment of segments) {
+    if (Array.isArray(current)) {
+      if (!/^(0|[1-9]\d*)$/.test(segment)) return undefined;
+      current = current[Number(segment)];
+    } else if (isObject(current) && hasOwnProperty.call(current, segment)) {
+      current = current[segment];
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
 /** UTF-8 byte length of a string (lone surrogates count as the 3 bytes of U+FFFD). */
 export function utf8Length(s: string): number {
   let n = 0;

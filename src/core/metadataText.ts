@@ -190,52 +190,154 @@ function diagnoseInvalid(text: string): TextProblem[] {
   return problems;
 }
 
-/** The text a metadata document is shown as: two-space indentation and a final newline. */
-export function formatMetadata(document: unknown): string {
-  return JSON.stringify(document, null, 2) + '\n';
-}
+// ---------------------------------------------------------------------------------------------
+// Layout: how a document is written as text. Parsing never depends on it.
 
-/** Index just past the JSON value starting at `i` (lenient inside containers), or -1. */
-function valueEnd(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === 34) return stringEnd(text, i);
-  if (c === 123 || c === 91) {
-    let depth = 0;
-    let j = i;
-    for (;;) {
-      j = nextOf(STRUCTURAL, text, j);
-      if (j < 0) return -1;
-      const d = text.charCodeAt(j);
-      if (d === 34) {
-        j = stringEnd(text, j);
-        if (j < 0) return -1;
-        continue;
-      }
-      if (d === 123 || d === 91) depth++;
-      else if (--depth === 0) return j + 1;
-      j++;
+/**
+ * `expanded`: JSON.stringify with two-space indentation. `compact`: the same, except that each
+ * instance's `DICOM`, `DICOMVRs` and `ImageFrames` are written on one line each, without spaces
+ * (Patient, Study and Series `DICOM` stay expanded), so that image sets of thousands of instances
+ * stay under the size where VS Code turns off highlighting and folding.
+ */
+export type MetadataLayout = 'expanded' | 'compact';
+/** The setting: a layout, or `auto` (compact above AUTO_COMPACT_LINES lines or AUTO_COMPACT_CHARS). */
+export type LayoutSetting = MetadataLayout | 'auto';
+
+/** `auto` writes compact when the expanded text would have more lines than this... */
+export const AUTO_COMPACT_LINES = 250_000;
+/** ...or more characters (15 MB; VS Code's own limits are 300,000 lines and 20 MB). */
+export const AUTO_COMPACT_CHARS = 15 * 1024 * 1024;
+
+/** Lines and characters of the expanded text of `value` at `depth`, counted without writing it. */
+function expandedSize(value: unknown, depth: number, acc: { lines: number; chars: number }): void {
+  if (value === null || typeof value !== 'object') {
+    acc.chars += typeof value === 'string' ? JSON.stringify(value).length : String(value).length;
+    return;
+  }
+  const isArray = Array.isArray(value);
+  let n = 0;
+  const indent = 2 * (depth + 1);
+  if (isArray) {
+    for (const item of value as unknown[]) {
+      n++;
+      acc.lines++;
+      acc.chars += indent + 2; // indentation, the newline, and a comma or nothing (counted below)
+      expandedSize(item, depth + 1, acc);
+    }
+  } else {
+    const o = value as Record<string, unknown>;
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      n++;
+      acc.lines++;
+      acc.chars += indent + 2 + JSON.stringify(k).length + 2;
+      expandedSize(o[k], depth + 1, acc);
     }
   }
-  let j = i;
-  while (j < text.length && !/[\s,}\]]/.test(text[j])) j++;
-  return j > i ? j : -1;
+  if (n > 0) {
+    acc.lines++; // the closing line
+    acc.chars += 2 * depth + 1 - 1; // its indentation (the newline before it is counted above)
+  }
+  acc.chars += 2; // the brackets
 }
 
-function skipWs(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
-    i++;
+/** Lines (as an editor counts them) and characters (UTF-16 units) of formatMetadata(document, `expanded`). */
+export function expandedTextSize(document: unknown): { lines: number; chars: number } {
+  const acc = { lines: 2, chars: 1 }; // (the final newline starts an empty last line, as editors count)
+  expandedSize(document, 0, acc);
+  return acc;
+}
+
+/** The layout `auto` (or an explicit setting) gives a document. */
+export function chooseLayout(document: unknown, setting: LayoutSetting = 'auto'): MetadataLayout {
+  if (setting !== 'auto') return setting;
+  const { lines, chars } = expandedTextSize(document);
+  return lines > AUTO_COMPACT_LINES || chars > AUTO_COMPACT_CHARS ? 'compact' : 'expanded';
+}
+
+/** A JSON value on one line, as the compact layout writes it (JSON.stringify's form, the fastest
+ *  for thousands of instances): `{"a":1,"b":[2,3]}`. */
+export function formatOneLine(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+const COMPACT_INSTANCE_KEYS = new Set(['DICOM', 'DICOMVRs', 'ImageFrames']);
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Expanded text of `value` at `depth`, with instance objects (depth 5 under Study.Series.*.Instances) compacted. */
+function writeCompact(value: unknown, depth: number, path: number, out: string[]): void {
+  // `path` tracks where we are: 0 root, 1 Study, 2 Study.Series, 3 a series, 4 its Instances, 5 an instance, -1 elsewhere.
+  if (!isPlainObject(value)) {
+    out.push(JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth)));
+    return;
   }
-  return i;
+  const keys = Object.keys(value);
+  if (keys.length === 0) { out.push('{}'); return; }
+  const pad = '  '.repeat(depth + 1);
+  out.push('{');
+  keys.forEach((k, i) => {
+    out.push(`\n${pad}${JSON.stringify(k)}: `);
+    const v = value[k];
+    let next = -1;
+    if (path === 0 && k === 'Study') next = 1;
+    else if (path === 1 && k === 'Series') next = 2;
+    else if (path === 2) next = 3;
+    else if (path === 3 && k === 'Instances') next = 4;
+    else if (path === 4) next = 5;
+    if ((path === 5 && COMPACT_INSTANCE_KEYS.has(k)) || v === null || typeof v !== 'object') out.push(formatOneLine(v));
+    else if (next >= 0) writeCompact(v, depth + 1, next, out);
+    else out.push(JSON.stringify(v, null, 2).replace(/\n/g, '\n' + pad));
+    if (i < keys.length - 1) out.push(',');
+  });
+  out.push(`\n${'  '.repeat(depth)}}`);
+}
+
+/** The text a metadata document is shown as, in a layout; always a final newline. */
+export function formatMetadata(document: unknown, layout: MetadataLayout = 'expanded'): string {
+  if (layout === 'expanded' || !isPlainObject(document)) return JSON.stringify(document, null, 2) + '\n';
+  const out: string[] = [];
+  writeCompact(document, 0, 0, out);
+  return out.join('') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding things in the text without parsing all of it.
+
+// A string literal as JSON allows it on one line (JSON strings never hold a raw line break).
+const STRING_Y = /"(?:[^"\\\n\r]|\\.)*"/y;
+
+/** Index just past the string literal at `start`; -(index of the line end) - 1 when it is unterminated. */
+function lineStringEnd(text: string, start: number): number {
+  STRING_Y.lastIndex = start;
+  if (STRING_Y.test(text)) return STRING_Y.lastIndex;
+  const nl = text.indexOf('\n', start);
+  return -(nl < 0 ? text.length : nl) - 1;
 }
 
 /** What has been learned about one text: members of the objects and items of the arrays looked
  *  into (by the offset where the container starts), and where containers end. */
+interface ObjectMembers {
+  /** Every member in order (duplicates included). */
+  list: { key: string; keyStart: number; keyEnd: number; valueStart: number }[];
+  /** key -> index in list (the last duplicate wins). */
+  byKey: Map<string, number>;
+  /** Where the object stops being well-formed (a member could not be read), if it does. */
+  malformedAt?: number;
+}
+
+interface ArrayItems {
+  starts: number[];
+  malformedAt?: number;
+}
+
 interface TextIndex {
   text: string;
-  objects: Map<number, Map<string, [number, number]> | null>;
-  arrays: Map<number, number[] | null>;
+  objects: Map<number, ObjectMembers>;
+  arrays: Map<number, ArrayItems>;
+  /** End (exclusive) of each container and string whose end was computed; -1: never closed. */
   ends: Map<number, number>;
 }
 
@@ -250,70 +352,160 @@ function indexOf(text: string): TextIndex {
   return lastIndex;
 }
 
-function endOf(ix: TextIndex, start: number): number {
-  const known = ix.ends.get(start);
+/**
+ * Index just past the JSON value at `i`, or -1. Containers are matched by brackets (their content
+ * need not be valid JSON; a string left open runs to the end of its line), and the end of every
+ * container met inside is remembered, so that looking into any of them later costs nothing.
+ */
+function endOf(ix: TextIndex, i: number): number {
+  const known = ix.ends.get(i);
   if (known !== undefined) return known;
-  const end = valueEnd(ix.text, start);
-  const c = ix.text.charCodeAt(start);
-  if (c === 123 || c === 91) ix.ends.set(start, end);
-  return end;
+  const { text } = ix;
+  const c = text.charCodeAt(i);
+  if (c === 34) {
+    const e = lineStringEnd(text, i);
+    return e < 0 ? -1 : e;
+  }
+  if (c !== 123 && c !== 91) {
+    let j = i;
+    while (j < text.length) {
+      const d = text.charCodeAt(j);
+      if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9) break;
+      j++;
+    }
+    return j > i ? j : -1;
+  }
+  const stack: number[] = [];
+  let j = i;
+  let nl = text.indexOf('\n', i); // the next line break: a string never runs past it
+  if (nl < 0) nl = text.length;
+  for (;;) {
+    j = nextOf(STRUCTURAL, text, j);
+    if (j < 0) {
+      for (const s of stack) ix.ends.set(s, -1);
+      return -1;
+    }
+    const d = text.charCodeAt(j);
+    if (d === 34) {
+      if (j > nl) {
+        nl = text.indexOf('\n', j);
+        if (nl < 0) nl = text.length;
+      }
+      let q = text.indexOf('"', j + 1);
+      while (q > 0 && q < nl && text.charCodeAt(q - 1) === 92) {
+        let backslashes = 1;
+        for (let k = q - 2; text.charCodeAt(k) === 92; k--) backslashes++;
+        if ((backslashes & 1) === 0) break;
+        q = text.indexOf('"', q + 1);
+      }
+      j = q < 0 || q > nl ? nl : q + 1; // an open string ends with its line
+      continue;
+    }
+    if (d === 123 || d === 91) stack.push(j);
+    else {
+      const s = stack.pop()!;
+      ix.ends.set(s, j + 1);
+      if (stack.length === 0) return j + 1;
+    }
+    j++;
+  }
 }
 
-/** key -> [key start, value start] of the object at `start` (the last duplicate wins); null if malformed. */
-function membersOf(ix: TextIndex, start: number): Map<string, [number, number]> | null {
+function skipWs(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+/** The members of the object at `start`, as far as they are well-formed. */
+function membersOf(ix: TextIndex, start: number): ObjectMembers {
   const known = ix.objects.get(start);
   if (known !== undefined) return known;
   const { text } = ix;
-  let members: Map<string, [number, number]> | null = new Map();
+  const members: ObjectMembers = { list: [], byKey: new Map() };
   let i = skipWs(text, start + 1);
   if (text.charCodeAt(i) === 125) {
     ix.ends.set(start, i + 1);
   } else {
     for (;;) {
-      if (text.charCodeAt(i) !== 34) { members = null; break; }
-      const keyEnd = stringEnd(text, i);
-      if (keyEnd < 0) { members = null; break; }
+      if (text.charCodeAt(i) !== 34) { members.malformedAt = i; break; }
+      const keyEnd = lineStringEnd(text, i);
+      if (keyEnd < 0) { members.malformedAt = i; break; }
       const keyStart = i;
       i = skipWs(text, keyEnd);
-      if (text.charCodeAt(i) !== 58) { members = null; break; }
+      if (text.charCodeAt(i) !== 58) { members.malformedAt = keyStart; break; }
       const v = skipWs(text, i + 1);
+      const key = decodeKey(text, keyStart, keyEnd);
+      members.byKey.set(key, members.list.length);
+      members.list.push({ key, keyStart, keyEnd, valueStart: v });
       const end = endOf(ix, v);
-      if (end < 0) { members = null; break; }
-      members.set(decodeKey(text, keyStart, keyEnd), [keyStart, v]);
+      if (end < 0) { members.malformedAt = v; break; }
       i = skipWs(text, end);
       const d = text.charCodeAt(i);
       if (d === 44) i = skipWs(text, i + 1);
       else if (d === 125) { ix.ends.set(start, i + 1); break; }
-      else { members = null; break; }
+      else { members.malformedAt = i; break; }
     }
   }
   ix.objects.set(start, members);
   return members;
 }
 
-/** Start offsets of the items of the array at `start`; null if malformed. */
-function itemsOf(ix: TextIndex, start: number): number[] | null {
+/** Start offsets of the items of the array at `start`, as far as they are well-formed. */
+function itemsOf(ix: TextIndex, start: number): ArrayItems {
   const known = ix.arrays.get(start);
   if (known !== undefined) return known;
   const { text } = ix;
-  let items: number[] | null = [];
+  const items: ArrayItems = { starts: [] };
   let i = skipWs(text, start + 1);
   if (text.charCodeAt(i) === 93) {
     ix.ends.set(start, i + 1);
   } else {
     for (;;) {
       const end = endOf(ix, i);
-      if (end < 0) { items = null; break; }
-      items.push(i);
+      if (end < 0) { items.malformedAt = i; break; }
+      items.starts.push(i);
       i = skipWs(text, end);
       const d = text.charCodeAt(i);
       if (d === 44) i = skipWs(text, i + 1);
       else if (d === 93) { ix.ends.set(start, i + 1); break; }
-      else { items = null; break; }
+      else { items.malformedAt = i; break; }
     }
   }
   ix.arrays.set(start, items);
   return items;
+}
+
+/** Where the value at `pointer` starts and where its range (with the key, for a member) starts. */
+function resolve(ix: TextIndex, segments: readonly string[]): { start: number; value: number } | undefined {
+  const { text } = ix;
+  let value = skipWs(text, 0);
+  if (value >= text.length) return undefined;
+  let start = value;
+  for (const seg of segments) {
+    const c = text.charCodeAt(value);
+    if (c === 123) {
+      const members = membersOf(ix, value);
+      if (members.malformedAt !== undefined) return undefined;
+      const k = members.byKey.get(seg);
+      if (k === undefined) return undefined;
+      start = members.list[k].keyStart;
+      value = members.list[k].valueStart;
+    } else if (c === 91) {
+      if (!/^(0|[1-9][0-9]*)$/.test(seg)) return undefined;
+      const items = itemsOf(ix, value);
+      if (items.malformedAt !== undefined) return undefined;
+      const item = items.starts[Number(seg)];
+      if (item === undefined) return undefined;
+      start = value = item;
+    } else {
+      return undefined;
+    }
+  }
+  return { start, value };
 }
 
 /**
@@ -324,61 +516,172 @@ function itemsOf(ix: TextIndex, start: number): number[] | null {
  * the next lookups in the same text, so many lookups in a large document stay fast.
  */
 export function findJsonPointerRange(text: string, pointer: string): { offset: number; length: number } | undefined {
+  const found = resolvePointer(text, pointer);
+  return found && { offset: found.start, length: found.end - found.start };
+}
+
+/** Where the member (or item) at `pointer` starts, where its value starts, and where it ends. */
+function resolvePointer(text: string, pointer: string): { start: number; value: number; end: number } | undefined {
   const segments = fromPointer(pointer);
   if (!segments) return undefined;
-  let value = skipWs(text, 0);
-  if (value >= text.length) return undefined;
   const ix = indexOf(text);
-  let start = value;
-  for (const seg of segments) {
-    const c = text.charCodeAt(value);
-    if (c === 123) {
-      const found = membersOf(ix, value)?.get(seg);
-      if (!found) return undefined;
-      [start, value] = found;
-    } else if (c === 91) {
-      if (!/^(0|[1-9][0-9]*)$/.test(seg)) return undefined;
-      const item = itemsOf(ix, value)?.[Number(seg)];
-      if (item === undefined) return undefined;
-      start = value = item;
-    } else {
-      return undefined;
-    }
+  const found = resolve(ix, segments);
+  if (!found) return undefined;
+  const end = endOf(ix, found.value);
+  return end < 0 ? undefined : { ...found, end };
+}
+
+/** The JSON value at `pointer`, read from the text alone (undefined when absent or not valid JSON). */
+export function valueAtPointerInText(text: string, pointer: string): unknown {
+  const found = resolvePointer(text, pointer);
+  if (!found) return undefined;
+  try {
+    return JSON.parse(text.slice(found.value, found.end));
+  } catch {
+    return undefined;
   }
-  const end = endOf(ix, value);
-  return end < 0 ? undefined : { offset: start, length: end - start };
+}
+
+/** What is at an offset of the text, for hover and completion. */
+export interface TextLocation {
+  /** Path segments of the object or array the offset is in (object keys, array indexes). */
+  path: string[];
+  /** Where that container starts, and what it is. */
+  container: { offset: number; type: 'object' | 'array' };
+  /**
+   * `key`: on a member's key (possibly being typed, without its colon yet); `value`: on a member's
+   * or an item's value that is not a container (possibly empty, being typed); `none`: between members.
+   */
+  on: 'key' | 'value' | 'none';
+  /** The member's key (for `key`, the text typed so far when the key string is not closed). */
+  key?: string;
+  /** The key literal, quotes included (to the line's end when it is not closed). */
+  keyRange?: { offset: number; length: number };
+  /** The value literal (empty at the offset when the value is still missing). */
+  valueRange?: { offset: number; length: number };
+  /** For an item of an array: its index. */
+  index?: number;
 }
 
 /**
- * The keys (and array indexes) leading from the root to the deepest value whose text contains `offset`
- * (a member's key counts as part of it), at most `maxDepth` of them. It follows the text's structure, not its
- * formatting, so it gives the same answer whether an object spans many lines or one; what one lookup learns
- * about a text serves the next. Stops where the text is not JSON.
+ * What the text holds at `offset` (0-based, UTF-16 units): the path of the enclosing container and
+ * whether the offset is on a key, on a value or between members. Works on text that is not valid
+ * JSON as long as the containers around the offset are bracketed (as they are while a key or value
+ * is being typed). Undefined outside the top-level value.
  */
-export function jsonPathAtOffset(text: string, offset: number, maxDepth = Infinity): string[] {
-  const path: string[] = [];
-  let value = skipWs(text, 0);
-  if (value >= text.length) return path;
+export function locateAt(text: string, offset: number): TextLocation | undefined {
   const ix = indexOf(text);
-  while (path.length < maxDepth) {
-    const c = text.charCodeAt(value);
-    let next: [string, number] | undefined;
-    if (c === 123) {
-      const members = membersOf(ix, value);
-      if (!members) break;
-      for (const [key, [keyStart, valueStart]] of members) {
-        if (offset >= keyStart && offset <= endOf(ix, valueStart)) { next = [key, valueStart]; break; }
-      }
-    } else if (c === 91) {
-      const items = itemsOf(ix, value);
-      if (!items) break;
-      for (let k = 0; k < items.length && items[k] <= offset; k++) {
-        if (offset <= endOf(ix, items[k])) { next = [String(k), items[k]]; break; }
-      }
+  const rootStart = skipWs(text, 0);
+  const c = text.charCodeAt(rootStart);
+  if ((c !== 123 && c !== 91) || offset <= rootStart) return undefined;
+  const rootEnd = endOf(ix, rootStart);
+  if (rootEnd >= 0 && offset >= rootEnd) return undefined;
+  return locateIn(ix, rootStart, offset, []);
+}
+
+/** The location of `offset` inside the container at `start`, or 'after' when the container ends before it. */
+function locateIn(ix: TextIndex, start: number, offset: number, path: string[]): TextLocation {
+  const { text } = ix;
+  if (text.charCodeAt(start) === 91) return locateInArray(ix, start, offset, path);
+  const container = { offset: start, type: 'object' as const };
+  const members = membersOf(ix, start);
+  for (let k = members.list.length - 1; k >= 0; k--) {
+    const { key, keyStart, keyEnd, valueStart } = members.list[k];
+    if (keyStart > offset) continue;
+    const keyRange = { offset: keyStart, length: keyEnd - keyStart };
+    if (offset < keyEnd) return { path, container, on: 'key', key, keyRange };
+    if (offset < valueStart) {
+      const colon = text.lastIndexOf(':', valueStart);
+      if (offset > colon) return { path, container, on: 'value', key, keyRange, valueRange: { offset, length: 0 } };
+      return { path, container, on: 'none' };
     }
-    if (!next) break;
-    path.push(next[0]);
-    value = next[1];
+    const vc = text.charCodeAt(valueStart);
+    const end = endOf(ix, valueStart);
+    if ((vc === 123 || vc === 91) && offset > valueStart) {
+      if (end < 0 || offset < end) return locateIn(ix, valueStart, offset, [...path, key]);
+      break;
+    }
+    if (end < 0 || offset <= end) {
+      if (vc === 123 || vc === 91) return { path, container, on: 'value', key, keyRange, valueRange: { offset: valueStart, length: 0 } };
+      if (end < 0 && members.malformedAt === valueStart && vc !== 34) {
+        return { path, container, on: 'value', key, keyRange, valueRange: { offset, length: 0 } };
+      }
+      return { path, container, on: 'value', key, keyRange, valueRange: { offset: valueStart, length: (end < 0 ? valueStart : end) - valueStart } };
+    }
+    break;
   }
-  return path;
+  if (members.malformedAt !== undefined && offset >= members.malformedAt && text.charCodeAt(members.malformedAt) === 34) {
+    // a key being typed: an open string, or a closed one with no colon yet
+    const keyStart = members.malformedAt;
+    const e = lineStringEnd(text, keyStart);
+    const keyEnd = e < 0 ? -e - 1 : e;
+    if (offset <= keyEnd) {
+      const key = e >= 0 ? decodeKey(text, keyStart, keyEnd) : text.slice(keyStart + 1, Math.min(offset, keyEnd));
+      return { path, container, on: 'key', key, keyRange: { offset: keyStart, length: keyEnd - keyStart } };
+    }
+  }
+  return { path, container, on: 'none' };
+}
+
+function locateInArray(ix: TextIndex, start: number, offset: number, path: string[]): TextLocation {
+  const { text } = ix;
+  const container = { offset: start, type: 'array' as const };
+  const items = itemsOf(ix, start);
+  for (let k = items.starts.length - 1; k >= 0; k--) {
+    const itemStart = items.starts[k];
+    if (itemStart > offset) continue;
+    const ic = text.charCodeAt(itemStart);
+    const end = endOf(ix, itemStart);
+    if ((ic === 123 || ic === 91) && offset > itemStart) {
+      if (end < 0 || offset < end) return locateIn(ix, itemStart, offset, [...path, String(k)]);
+      break;
+    }
+    if (end < 0 || offset <= end) {
+      return { path, container, on: 'value', index: k, valueRange: { offset: itemStart, length: (end < 0 ? itemStart : end) - itemStart } };
+    }
+    break;
+  }
+  return { path, container, on: 'none' };
+}
+
+/** The keys of the object at `offset` (a `{`), read tolerantly: also when it is not valid JSON. */
+export function objectKeysAt(text: string, offset: number): string[] {
+  const ix = indexOf(text);
+  const members = membersOf(ix, offset);
+  if (members.malformedAt === undefined) return members.list.map((m) => m.key);
+  const end = endOf(ix, offset);
+  const keys: string[] = [];
+  let depth = 0;
+  visit(text.slice(offset, end < 0 ? text.length : end), {
+    onObjectBegin: () => { depth++; },
+    onObjectEnd: () => { depth--; },
+    onArrayBegin: () => { depth++; },
+    onArrayEnd: () => { depth--; },
+    onObjectProperty: (property) => { if (depth === 1) keys.push(property); },
+  });
+  return keys;
+}
+
+/** Where the object or array at `offset` ends (exclusive), or -1 when it is not closed. */
+export function containerEnd(text: string, offset: number): number {
+  return endOf(indexOf(text), offset);
+}
+
+/** The members of the object at `offset` (a `{`) with their ranges, and whether all of it is well-formed. */
+export function objectMembersAt(text: string, offset: number): {
+  members: { key: string; keyStart: number; valueStart: number; valueEnd: number }[];
+  wellFormed: boolean;
+} {
+  const ix = indexOf(text);
+  const m = membersOf(ix, offset);
+  return {
+    members: m.list.map((x) => ({ key: x.key, keyStart: x.keyStart, valueStart: x.valueStart, valueEnd: endOf(ix, x.valueStart) })),
+    wellFormed: m.malformedAt === undefined,
+  };
+}
+
+/** Where the value at `pointer` starts and ends in the text (without its key), if it resolves. */
+export function valueRangeAt(text: string, pointer: string): { offset: number; length: number } | undefined {
+  const found = resolvePointer(text, pointer);
+  return found && { offset: found.value, length: found.end - found.value };
 }

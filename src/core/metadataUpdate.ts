@@ -16,11 +16,13 @@
 
 import { MetadataLevel } from './dicomDictionary';
 import { JsonObject, copyObject, hasOwn, isObject, keyCount, sameJson, setOwn, toPointer } from './json';
+import type { MetadataUpdate } from './metadataPlan';
 import {
   IMMUTABLE_INSTANCE_KEYS,
   IMMUTABLE_ROOT_KEYS,
   PathReason,
   Verdict,
+  VerdictCollector,
   duplicateUidReason,
   immutableInstanceReason,
   immutableRootReason,
@@ -30,8 +32,7 @@ import {
   newUid,
   notAnObjectReason,
   outsideHierarchyReason,
-  primaryForceReason,
-  primaryLevelReason,
+  recordVerdict,
   removalMismatchReason,
   removalMissingReason,
   seriesRemovalReason,
@@ -41,30 +42,12 @@ import {
 
 export type { PathReason } from './updateRules';
 
-/** One UpdateImageSetMetadata request's DICOMUpdates, as JSON documents (before base64). */
-export interface MetadataUpdate {
-  updatableAttributes?: object;
-  removableAttributes?: object;
-}
+// computeMetadataUpdate and the plan's types live in metadataPlan.ts (which does not import this
+// file); they are re-exported here so that the engine has one entry point.
+export { computeMetadataUpdate, rekeyChangedUids } from './metadataPlan';
+export type { ComputeOptions, MetadataUpdate, MetadataUpdatePlan } from './metadataPlan';
 
-export interface MetadataUpdatePlan {
-  /** The requests, in order; [] when nothing changed; several only when split for size. */
-  updates: MetadataUpdate[];
-  /** True when any change needs force. */
-  force: boolean;
-  forceReasons: { path: string; reason: string }[];
-  /** Non-empty: nothing may be sent. */
-  refused: { path: string; reason: string }[];
-}
-
-export interface ComputeOptions {
-  /** Limit of each of updatableAttributes / removableAttributes, in bytes of UTF-8 JSON. Default 10,000. */
-  maxAttributeBytes?: number;
-  /** A primary image set: what would need force, and Patient- or Series-level changes, are refused. */
-  isPrimary?: boolean;
-}
-
-export { DEFAULT_MAX_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION } from './updateRules';
+export { DEFAULT_SPLIT_ATTRIBUTE_BYTES, PAYLOAD_SCHEMA_VERSION, SERVICE_MAX_ATTRIBUTE_BYTES } from './updateRules';
 
 const ROOT_PLACE = 'the document';
 const ROOT_ALLOWED = 'SchemaVersion, DatastoreID, ImageSetID, Patient and Study';
@@ -282,23 +265,7 @@ export function applyMetadataUpdate(document: unknown, update: MetadataUpdate): 
 // ---------------------------------------------------------------------------------------------
 // checkMetadataUpdate
 
-interface Collector {
-  forceReasons: PathReason[];
-  refused: PathReason[];
-  isPrimary: boolean;
-}
-
-function addVerdict(c: Collector, path: string, v: Verdict, level: MetadataLevel | undefined): void {
-  for (const reason of v.refuse) c.refused.push({ path, reason });
-  if (c.isPrimary) {
-    for (const reason of v.force) c.refused.push({ path, reason: primaryForceReason(reason) });
-    if (level === 'patient' || level === 'series') c.refused.push({ path, reason: primaryLevelReason(level) });
-  } else {
-    for (const reason of v.force) c.forceReasons.push({ path, reason });
-  }
-}
-
-function refuse(c: Collector, path: string, reason: string): void {
+function refuse(c: VerdictCollector, path: string, reason: string): void {
   c.refused.push({ path, reason });
 }
 
@@ -307,7 +274,7 @@ function forceOnly(reason: string): Verdict {
 }
 
 function checkAttributes(
-  c: Collector, kind: Kind, level: MetadataLevel, current: unknown, payload: unknown, path: string,
+  c: VerdictCollector, kind: Kind, level: MetadataLevel, current: unknown, payload: unknown, path: string,
   vrOfTag?: (tag: string) => string | undefined,
 ): void {
   if (!isObject(payload)) return refuse(c, path, notAnObjectReason('DICOM'));
@@ -319,16 +286,16 @@ function checkAttributes(
     const before = existed ? cur[key] : undefined;
     if (kind === 'update') {
       if (existed && sameJson(before, payload[key])) continue;
-      addVerdict(c, kp, judgeAttributeChange({ level, key, existed, before, present: true, after: payload[key], vrOfTag }), level);
+      recordVerdict(c, kp, judgeAttributeChange({ level, key, existed, before, present: true, after: payload[key], vrOfTag }), level);
     } else {
       if (!existed) refuse(c, kp, removalMissingReason(key));
       else if (!sameJson(before, payload[key])) refuse(c, kp, removalMismatchReason(key));
-      else addVerdict(c, kp, judgeAttributeChange({ level, key, existed, before, present: false, after: undefined, vrOfTag }), level);
+      else recordVerdict(c, kp, judgeAttributeChange({ level, key, existed, before, present: false, after: undefined, vrOfTag }), level);
     }
   }
 }
 
-function checkVrs(c: Collector, kind: Kind, current: unknown, payload: unknown, path: string, tagInPayload: (tag: string) => boolean): void {
+function checkVrs(c: VerdictCollector, kind: Kind, current: unknown, payload: unknown, path: string, tagInPayload: (tag: string) => boolean): void {
   // A VR sent along with its tag's value needs no reason of its own: the tag's says it.
   const judge = (tag: string, existed: boolean, present: boolean, after: unknown): Verdict => {
     const v = judgeVrEntryChange(tag, existed, present, after);
@@ -342,10 +309,10 @@ function checkVrs(c: Collector, kind: Kind, current: unknown, payload: unknown, 
     const existed = hasOwn(cur, tag);
     if (kind === 'update') {
       if (existed && sameJson(cur[tag], payload[tag])) continue;
-      addVerdict(c, kp, judge(tag, existed, true, payload[tag]), 'instance');
+      recordVerdict(c, kp, judge(tag, existed, true, payload[tag]), 'instance');
     } else if (!existed) refuse(c, kp, removalMissingReason(`The DICOMVRs entry ${tag}`));
     else if (!sameJson(cur[tag], payload[tag])) refuse(c, kp, removalMismatchReason(`the DICOMVRs entry ${tag}`));
-    else addVerdict(c, kp, judge(tag, true, false, undefined), 'instance');
+    else recordVerdict(c, kp, judge(tag, true, false, undefined), 'instance');
   }
 }
 
@@ -359,7 +326,7 @@ function allInstanceKeys(study: JsonObject): Set<string> {
   return out;
 }
 
-function checkBlob(c: Collector, kind: Kind, doc: JsonObject, blob: JsonObject, name: string, uids: { sop: Set<string>; series: Set<string> }): void {
+function checkBlob(c: VerdictCollector, kind: Kind, doc: JsonObject, blob: JsonObject, name: string, uids: { sop: Set<string>; series: Set<string> }): void {
   if (!hasOwn(blob, 'SchemaVersion')) refuse(c, '/SchemaVersion', `${name} must start with "SchemaVersion": 1.1.`);
   else if (blob.SchemaVersion !== 1.1 && blob.SchemaVersion !== '1.1') refuse(c, '/SchemaVersion', `${name} has SchemaVersion other than 1.1.`);
   for (const key in blob) {
@@ -384,7 +351,7 @@ function checkBlob(c: Collector, kind: Kind, doc: JsonObject, blob: JsonObject, 
   }
 }
 
-function checkStudy(c: Collector, kind: Kind, doc: JsonObject, payload: unknown, path: string, uids: { sop: Set<string>; series: Set<string> }): void {
+function checkStudy(c: VerdictCollector, kind: Kind, doc: JsonObject, payload: unknown, path: string, uids: { sop: Set<string>; series: Set<string> }): void {
   if (!isObject(payload)) return refuse(c, path, notAnObjectReason('Study'));
   const study = isObject(doc.Study) ? doc.Study : {};
   for (const key in payload) {
@@ -410,7 +377,7 @@ function checkStudy(c: Collector, kind: Kind, doc: JsonObject, payload: unknown,
       const series = isObject(seriesMap[s]) ? seriesMap[s] as JsonObject : {};
       const instances = isObject(series.Instances) ? series.Instances : {};
       if (kind === 'remove' && keyCount(sPayload) === 0) {
-        addVerdict(c, sp, forceOnly(seriesRemovalReason(s, keyCount(instances))), undefined);
+        recordVerdict(c, sp, forceOnly(seriesRemovalReason(s, keyCount(instances))), undefined);
         continue;
       }
       for (const k in sPayload) {
@@ -433,7 +400,7 @@ function checkStudy(c: Collector, kind: Kind, doc: JsonObject, payload: unknown,
   }
 }
 
-function checkInstances(c: Collector, kind: Kind, seriesUid: string, instances: JsonObject, payload: unknown, path: string, uids: { sop: Set<string>; series: Set<string> }): void {
+function checkInstances(c: VerdictCollector, kind: Kind, seriesUid: string, instances: JsonObject, payload: unknown, path: string, uids: { sop: Set<string>; series: Set<string> }): void {
   if (!isObject(payload)) return refuse(c, path, notAnObjectReason('Instances'));
   for (const i in payload) {
     if (!hasOwn(payload, i)) continue;
@@ -442,7 +409,7 @@ function checkInstances(c: Collector, kind: Kind, seriesUid: string, instances: 
     if (!hasOwn(instances, i)) { refuse(c, ip, unknownInstanceReason(seriesUid, i)); continue; }
     if (!isObject(iPayload)) { refuse(c, ip, notAnObjectReason('An instance')); continue; }
     if (kind === 'remove' && keyCount(iPayload) === 0) {
-      addVerdict(c, ip, forceOnly(instanceRemovalReason(i)), undefined);
+      recordVerdict(c, ip, forceOnly(instanceRemovalReason(i)), undefined);
       continue;
     }
     const inst = isObject(instances[i]) ? instances[i] as JsonObject : {};
@@ -482,7 +449,7 @@ function checkInstances(c: Collector, kind: Kind, seriesUid: string, instances: 
 export function checkMetadataUpdate(
   document: unknown, update: MetadataUpdate, options?: { isPrimary?: boolean },
 ): { forceReasons: PathReason[]; refused: PathReason[] } {
-  const c: Collector = { forceReasons: [], refused: [], isPrimary: options?.isPrimary === true };
+  const c: VerdictCollector = { forceReasons: [], refused: [], isPrimary: options?.isPrimary === true };
   if (!isObject(document)) {
     refuse(c, '', notAnObjectReason('The metadata document'));
     return { forceReasons: c.forceReasons, refused: c.refused };
@@ -525,8 +492,3 @@ export function checkMetadataUpdate(
   }
   return { forceReasons: c.forceReasons, refused: c.refused };
 }
-
-// ---------------------------------------------------------------------------------------------
-// computeMetadataUpdate: see metadataPlan.ts for the implementation.
-
-export { computeMetadataUpdate, rekeyChangedUids } from './metadataPlan';

@@ -5,6 +5,7 @@
 
 import {
   KNOWN_VRS,
+  LEVEL_NAMES,
   MetadataLevel,
   elementByKeyword,
   elementByTag,
@@ -15,8 +16,17 @@ import {
 import { isObject } from './json';
 import { checkValueAgainstVr, describeVr } from './valueRepresentation';
 
-/** The size limit of each attribute blob in the SDK models before April 2026 (now 30,000). */
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10_000;
+/**
+ * The service's limit on each `updatableAttributes` / `removableAttributes` document of one
+ * UpdateImageSetMetadata request, in bytes (the service model since April 2026; 10,000 before).
+ */
+export const SERVICE_MAX_ATTRIBUTE_BYTES = 30_000;
+/**
+ * The size at which the extension splits a change into several requests unless the setting
+ * `healthImaging.maxAttributeBytes` says otherwise: the limit of the older API versions, so that a
+ * save works against every version of the service.
+ */
+export const DEFAULT_SPLIT_ATTRIBUTE_BYTES = 10_000;
 /** The SchemaVersion every payload starts with. */
 export const PAYLOAD_SCHEMA_VERSION = 1.1;
 
@@ -34,9 +44,6 @@ export const LEVEL_PLACE: Record<MetadataLevel, string> = {
   instance: 'Study.Series[<SeriesInstanceUID>].Instances[<SOPInstanceUID>].DICOM',
 };
 
-const LEVEL_NAME: Record<MetadataLevel, string> = {
-  patient: 'Patient', study: 'Study', series: 'Series', instance: 'Instance',
-};
 
 /** Top-level keys HealthImaging generates; never changeable. */
 export const IMMUTABLE_ROOT_KEYS: ReadonlySet<string> = new Set(['SchemaVersion', 'DatastoreID', 'ImageSetID']);
@@ -101,6 +108,23 @@ export interface Verdict {
   refuse: string[];
 }
 
+/** Where verdicts are collected, for an image set that is primary or not. */
+export interface VerdictCollector {
+  forceReasons: PathReason[];
+  refused: PathReason[];
+  isPrimary: boolean;
+}
+
+/**
+ * Records the verdict on the change at `path`. On a primary image set, what would need force is
+ * refused, and so is any change at the Patient or Series level.
+ */
+export function recordVerdict(collector: VerdictCollector, path: string, verdict: Verdict, level: MetadataLevel | undefined): void {
+  const { force, refuse } = verdictFor(verdict, level, collector.isPrimary);
+  for (const reason of refuse) collector.refused.push({ path, reason });
+  for (const reason of force) collector.forceReasons.push({ path, reason });
+}
+
 /** Judges one attribute change (add, change or remove) at a level. */
 export function judgeAttributeChange(c: AttributeChange): Verdict {
   const force: string[] = [];
@@ -146,7 +170,7 @@ export function judgeAttributeChange(c: AttributeChange): Verdict {
   }
 
   if (level !== home && !c.existed) {
-    refuse.push(`${key} is ${home === 'instance' ? 'an' : 'a'} ${LEVEL_NAME[home]}-level element: HealthImaging keeps it in ${LEVEL_PLACE[home]}, not in ${LEVEL_PLACE[level]}. Make the change there.`);
+    refuse.push(`${key} is ${home === 'instance' ? 'an' : 'a'} ${LEVEL_NAMES[home]}-level element: HealthImaging keeps it in ${LEVEL_PLACE[home]}, not in ${LEVEL_PLACE[level]}. Make the change there.`);
   }
 
   if (isSq || isSequenceValue(c.before) || (c.present && isSequenceValue(c.after))) {
@@ -157,11 +181,51 @@ export function judgeAttributeChange(c: AttributeChange): Verdict {
 
   if (c.present && vr !== undefined) {
     const problem = checkValueAgainstVr(vr, vm, c.after);
-    if (problem) {
-      force.push(`The new value of ${key} ${problem}, which does not fit its VR ${describeVr(vr)}; HealthImaging accepts values that do not fit the VR only with force.`);
-    }
+    if (problem) force.push(valueFormatReason(key, problem, vr));
   }
   return { force, refuse };
+}
+
+const VALUE_FORMAT_TAIL = 'HealthImaging accepts values that do not fit the VR only with force.';
+
+function valueFormatReason(key: string, problem: string, vr: string): string {
+  return `The new value of ${key} ${problem}, which does not fit its VR ${describeVr(vr)}; ${VALUE_FORMAT_TAIL}`;
+}
+
+/** True for the reason judgeAttributeChange gives a value that does not fit its VR (also as a refusal on a primary image set). */
+export function isValueFormatReason(reason: string): boolean {
+  return reason.includes(VALUE_FORMAT_TAIL);
+}
+
+/** A verdict as it applies to an image set: on a primary one, what needs force is refused, and so is
+ *  any Patient- or Series-level change (force cannot help there). */
+export function verdictFor(v: Verdict, level: MetadataLevel | undefined, isPrimary: boolean): Verdict {
+  if (!isPrimary) return v;
+  const refuse = [...v.refuse, ...v.force.map(primaryForceReason)];
+  if (level === 'patient' || level === 'series') refuse.push(primaryLevelReason(level));
+  return { force: [], refuse };
+}
+
+/** What saving a change of an attribute's value does, before the new value is known. */
+export interface ChangeOutlook {
+  outcome: 'update' | 'force' | 'refused';
+  /** Why it needs force, or why it is refused. */
+  reasons: string[];
+}
+
+/**
+ * What saving a change to the attribute `key` (now holding `current`) at `level` does on this image
+ * set: a plain update, one that needs force, or a refusal; with the reasons. Rules that depend on
+ * the new value (its VR) are left out: the caller says those separately.
+ */
+export function changeOutlook(
+  level: MetadataLevel, key: string, current: unknown, isPrimary: boolean, vrOfTag?: (tag: string) => string | undefined,
+): ChangeOutlook {
+  // `null` fits every VR: only the rules about the attribute itself speak.
+  const v = verdictFor(judgeAttributeChange({ level, key, existed: true, before: current, present: true, after: null, vrOfTag }), level, isPrimary);
+  if (v.refuse.length > 0) return { outcome: 'refused', reasons: v.refuse };
+  if (v.force.length > 0) return { outcome: 'force', reasons: v.force };
+  return { outcome: 'update', reasons: [] };
 }
 
 /** Judges a change of one DICOMVRs entry (the VR of a tag key). */
@@ -220,7 +284,7 @@ export function removalMissingReason(key: string): string {
 }
 
 export function primaryLevelReason(level: 'patient' | 'series'): string {
-  return `${LEVEL_NAME[level]}-level elements cannot be updated on a primary image set, and force cannot help there.`;
+  return `${LEVEL_NAMES[level]}-level elements cannot be updated on a primary image set, and force cannot help there.`;
 }
 
 /** Turns a needs-force reason into a refusal for a primary image set. */

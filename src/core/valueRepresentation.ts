@@ -204,3 +204,57 @@ export function checkValueAgainstVr(vr: string, vm: string, value: unknown): str
   }
   return undefined;
 }
+
+/**
+ * The corrected form of a DA, TM, DT, AS or UI value written the way people often write it, where
+ * the correction is unambiguous: `2024-03-15` -> `20240315`, `10:15:30` -> `101530`,
+ * `2024-03-15T10:15:30+01:00` -> `20240315101530+0100`, `45 years` -> `045Y`,
+ * ` 1.2.840.10008.1.2 ` or `urn:oid:1.2.3` -> `1.2.3`. Undefined when the value already fits, is
+ * not a string, or cannot be corrected without guessing; a correction always fits the VR.
+ */
+export function correctValue(vr: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || checkOne(vr, value) === undefined) return undefined;
+  const s = value.trim();
+  let fixed: string | undefined;
+  switch (vr) {
+    case 'DA': {
+      const m = /^(\d{4})[-/.](\d{2})[-/.](\d{2})$/.exec(s);
+      if (m) fixed = m[1] + m[2] + m[3];
+      break;
+    }
+    case 'TM': {
+      const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?$/.exec(s);
+      if (m) fixed = m[1] + m[2] + (m[3] ?? '') + (m[4] !== undefined ? `.${m[4]}` : '');
+      break;
+    }
+    case 'DT': {
+      const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+      if (m) {
+        const zone = m[8] === undefined ? '' : m[8] === 'Z' ? '+0000' : m[8].replace(':', '');
+        fixed = m[1] + m[2] + m[3] + (m[4] ?? '') + (m[5] ?? '') + (m[6] ?? '') + (m[7] !== undefined ? `.${m[7]}` : '') + zone;
+      }
+      break;
+    }
+    case 'AS': {
+      const units: Record<string, string> = { d: 'D', day: 'D', days: 'D', w: 'W', week: 'W', weeks: 'W', m: 'M', month: 'M', months: 'M', y: 'Y', year: 'Y', years: 'Y' };
+      const m = /^(\d{1,3})\s*([a-zA-Z]+)$/.exec(s);
+      const unit = m ? units[m[2].toLowerCase()] : undefined;
+      if (m && unit) fixed = m[1].padStart(3, '0') + unit;
+      break;
+    }
+    case 'UI': {
+      fixed = s.replace(/^urn:oid:/i, '').replace(/\s+/g, '');
+      break;
+    }
+    default:
+      return undefined;
+  }
+  return fixed !== undefined && fixed !== value && checkOne(vr, fixed) === undefined ? fixed : undefined;
+}
+
+/** The `2.25.` UID (PS3.5 B.2) of a UUID given as 32 hex digits (dashes allowed). */
+export function uidFromUuid(uuid: string): string {
+  const hex = uuid.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error('uidFromUuid: expected a UUID of 32 hex digits');
+  return `2.25.${BigInt(`0x${hex}`).toString(10)}`;
+}

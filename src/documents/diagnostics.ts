@@ -1,8 +1,11 @@
 // Diagnostics while typing in a `healthimaging:` metadata document: invalid JSON and duplicate
-// keys (with their position), edits HealthImaging would refuse (errors) and edits that need force
-// (information), on the attribute's range. Debounced; large documents wait a little longer.
+// keys (with their position), edits HealthImaging would refuse (errors), values that do not fit
+// their VR (warnings) and other edits that need force (information), on the attribute's range,
+// with readable locations. Debounced; large documents wait a little longer.
 import * as vscode from 'vscode';
+import { readableLocation } from '../core/metadataLocation';
 import { computeMetadataUpdate } from '../core/metadataUpdate';
+import { isValueFormatReason } from '../core/updateRules';
 import { findJsonPointerRange, parseMetadataText } from '../core/metadataText';
 import { SCHEME } from '../constants';
 import type { Config } from '../shared/config';
@@ -115,9 +118,11 @@ export class MetadataDiagnostics extends Disposable {
     if (!base) {
       return diagnostics;
     }
-    const plan = computeMetadataUpdate(parseBase(base), parsed.value, {
+    const original = parseBase(base);
+    const plan = computeMetadataUpdate(original, parsed.value, {
       maxAttributeBytes: this.deps.config.maxAttributeBytes, isPrimary: base.isPrimary ?? false,
     });
+    const where = (path: string) => readableLocation(path, parsed.value, original);
     const rangeOf = (path: string): vscode.Range => {
       const found = findJsonPointerRange(text, path) ?? nearestRange(text, path);
       return found
@@ -125,10 +130,13 @@ export class MetadataDiagnostics extends Disposable {
         : new vscode.Range(0, 0, 0, 1);
     };
     for (const refused of plan.refused) {
-      diagnostics.push(make(rangeOf(refused.path), `${refused.reason} (${refused.path})`, vscode.DiagnosticSeverity.Error, 'refused'));
+      diagnostics.push(make(rangeOf(refused.path), `${refused.reason} (${where(refused.path)})`, vscode.DiagnosticSeverity.Error, 'refused'));
     }
     for (const reason of plan.forceReasons) {
-      diagnostics.push(make(rangeOf(reason.path), `Needs force: ${reason.reason} (${reason.path})`, vscode.DiagnosticSeverity.Information, 'needs-force'));
+      // A value that does not fit its VR is most likely a typo: a warning of its own, with a quick fix where one is known.
+      diagnostics.push(isValueFormatReason(reason.reason) // (on a primary image set it is refused: an error, above)
+        ? make(rangeOf(reason.path), `${reason.reason} (${where(reason.path)})`, vscode.DiagnosticSeverity.Warning, 'vr-format')
+        : make(rangeOf(reason.path), `Needs force: ${reason.reason} (${where(reason.path)})`, vscode.DiagnosticSeverity.Information, 'needs-force'));
     }
     return diagnostics;
   }

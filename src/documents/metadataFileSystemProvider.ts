@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { HealthImagingClient } from '../aws/healthImagingClient';
 import { HealthImagingError } from '../aws/errors';
-import { formatMetadata } from '../core/metadataText';
+import { chooseLayout, formatMetadata, type LayoutSetting, type MetadataLayout } from '../core/metadataText';
 import { SCHEME } from '../constants';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
@@ -21,6 +21,8 @@ export interface MetadataBase {
   text: string;
   updatedAt?: Date;
   isPrimary?: boolean;
+  /** How `text` is laid out; a save's new text keeps it (healthImaging.documentLayout). */
+  layout?: MetadataLayout;
   /**
    * Later versions known to hold this same content: an update that ended UPDATE_FAILED takes a
    * version number but keeps the previous content (see noteUnchangedVersion).
@@ -62,7 +64,12 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
   private readonly justWritten = new Map<string, { size: number; timer: NodeJS.Timeout }>();
   private readonly timings = new Map<string, ReadTiming>();
 
-  constructor(private readonly getClient: () => HealthImagingClient, private readonly log: Logger) {
+  constructor(
+    private readonly getClient: () => HealthImagingClient,
+    private readonly log: Logger,
+    /** The healthImaging.documentLayout setting, read at each open. */
+    private readonly layoutSetting: () => LayoutSetting = () => 'auto',
+  ) {
     super();
     this._register(new vscode.Disposable(() => {
       for (const { timer } of this.justWritten.values()) {
@@ -193,7 +200,8 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     } else {
       const raw = await this.run(uri, () => client.getImageSetMetadata(parts.datastoreId, parts.imageSetId, versionId));
       const fetched = Date.now();
-      const text = this.format(raw, uri);
+      // An older version is shown in the layout of the open image set, so that diffs line up.
+      const { text, layout } = this.format(raw, uri, parts.versionId ? this.bases.get(latestKey(parts))?.layout : undefined);
       const formatted = Date.now();
       base = {
         datastoreId: parts.datastoreId,
@@ -202,6 +210,7 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
         text,
         updatedAt: props.updatedAt,
         isPrimary: props.isPrimary,
+        layout,
       };
       timing = {
         versionId, bytes: Buffer.byteLength(text, 'utf8'),
@@ -211,7 +220,7 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     this.timings.set(uri.toString(), timing);
     this.log.info(
       `opened ${parts.datastoreId}/${parts.imageSetId} v${versionId}${parts.versionId ? ' (read-only)' : ''}: ` +
-        `${timing.bytes} bytes, fetch ${timing.fetchMs} ms, format ${timing.formatMs} ms, total ${timing.totalMs} ms`);
+        `${timing.bytes} bytes, ${base.layout ?? 'expanded'} layout, fetch ${timing.fetchMs} ms, format ${timing.formatMs} ms, total ${timing.totalMs} ms`);
     if (parts.versionId) {
       this.rememberVersion(uri.toString(), base);
     } else if (!this.openDocument(uri)?.isDirty) {
@@ -303,7 +312,7 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     }
   }
 
-  private format(raw: string, uri: vscode.Uri): string {
+  private format(raw: string, uri: vscode.Uri, layout?: MetadataLayout): { text: string; layout: MetadataLayout } {
     let doc: unknown;
     try {
       doc = JSON.parse(raw);
@@ -311,7 +320,24 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
       throw vscode.FileSystemError.Unavailable(
         `HealthImaging returned metadata for ${uri.path} that is not valid JSON (${(error as Error).message}).`);
     }
-    return formatMetadata(doc);
+    const chosen = layout ?? chooseLayout(doc, this.layoutSetting());
+    return { text: formatMetadata(doc, chosen), layout: chosen };
+  }
+
+  /** Reloads the unmodified open documents (their layout setting changed); edited ones keep their text. */
+  reformatOpenDocuments(): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== SCHEME || doc.isDirty) {
+        continue;
+      }
+      const parts = parseMetadataUri(doc.uri);
+      if (parts.versionId) {
+        this.versionCache.delete(doc.uri.toString());
+      } else {
+        this.bases.delete(latestKey(parts));
+      }
+      this._onDidChangeFile.fire([{ type: vscode.FileChangeType.Changed, uri: doc.uri }]);
+    }
   }
 
   /** Runs a client call, turning HealthImaging errors into file system errors VS Code understands. */

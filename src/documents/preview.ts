@@ -3,17 +3,19 @@
 // The preview is a read-only JSON document (a content provider), refreshed while the user types.
 import * as vscode from 'vscode';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
+import { readableLocation } from '../core/metadataLocation';
 import { parseMetadataText } from '../core/metadataText';
 import { Commands, SCHEME } from '../constants';
 import { registerCommand } from '../shared/commands';
 import type { Config } from '../shared/config';
+import { listItems, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import { buildUpdateCliCommands } from './cliCommand';
 import type { MetadataBase, MetadataFileSystemProvider } from './metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from './metadataUri';
-import { listItems, parseBase, plural, shortId } from './saveFlow';
+import { parseBase } from './saveFlow';
 import { buildUpdatePreview } from './updatePlanView';
 
 export const PREVIEW_SCHEME = 'healthimaging-preview';
@@ -79,11 +81,11 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
   /** Copies the AWS CLI command(s) for the same requests; returns the copied text (or undefined). */
   async copyAsCliCommand(target?: vscode.Uri): Promise<string | undefined> {
     const source = await this.source(target);
-    const { plan } = this.render(source);
+    const { plan, locate } = this.render(source);
     const name = `image set ${shortId(source.base.imageSetId)}`;
     if (plan.refused.length > 0) {
       throw new Error(`Nothing copied: HealthImaging would refuse ${plural(plan.refused.length, 'change')} to ${name}: ` +
-        listItems(plan.refused.map((r) => `${r.path}: ${r.reason}`)));
+        listItems(plan.refused.map((r) => `${locate(r.path)}: ${r.reason}`)));
     }
     if (plan.updates.length === 0) {
       void this.deps.prompts.showInformationMessage(`Nothing to copy: the editor of ${name} has no changes.`, {});
@@ -101,19 +103,21 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
     return text;
   }
 
-  private render(source: Source): { text: string; plan: MetadataUpdatePlan } {
+  private render(source: Source): { text: string; plan: MetadataUpdatePlan; locate: (pointer: string) => string } {
     const parsed = parseMetadataText(source.document.getText());
     if (parsed.problems.length > 0) {
       throw new Error(`The metadata of image set ${shortId(source.base.imageSetId)} is not valid JSON: ` +
         listItems(parsed.problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`)));
     }
     const maxAttributeBytes = this.deps.config.maxAttributeBytes;
-    const plan = computeMetadataUpdate(parseBase(source.base), parsed.value, { maxAttributeBytes, isPrimary: source.base.isPrimary ?? false });
+    const original = parseBase(source.base);
+    const plan = computeMetadataUpdate(original, parsed.value, { maxAttributeBytes, isPrimary: source.base.isPrimary ?? false });
+    const locate = (pointer: string) => readableLocation(pointer, parsed.value, original);
     const preview = buildUpdatePreview({
       datastoreId: source.base.datastoreId, imageSetId: source.base.imageSetId, baseVersionId: source.base.versionId,
-      isPrimary: source.base.isPrimary, maxAttributeBytes, plan,
+      isPrimary: source.base.isPrimary, maxAttributeBytes, plan, locate,
     });
-    return { text: JSON.stringify(preview, null, 2) + '\n', plan };
+    return { text: JSON.stringify(preview, null, 2) + '\n', plan, locate };
   }
 
   /** The metadata document to preview: the argument, else the active editor. */

@@ -9,24 +9,21 @@ import { HealthImagingError } from '../aws/errors';
 import type { HealthImagingClient, ImageSetProperties } from '../aws/healthImagingClient';
 import { SCHEME } from '../constants';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
+import { readableLocation } from '../core/metadataLocation';
 import { formatMetadata, parseMetadataText } from '../core/metadataText';
 import type { Config } from '../shared/config';
+import { detailLines, errorText, listItems, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import type { MetadataBase, MetadataFileSystemProvider, MetadataSaveHandler } from './metadataFileSystemProvider';
 import { metadataUri } from './metadataUri';
-import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
+import { followUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
 import { findOverlaps, rebaseUpdates, shortValue, type Overlap, type PayloadDocumentPair } from './updatePlanView';
 
 export const UPDATE_WITH_FORCE = 'Update with Force';
 export const OVERWRITE = 'Overwrite';
 export const COMPARE = 'Compare';
-
-/** At most this many lines of attributes in a dialog's detail; the rest are counted. */
-const MAX_DETAIL_LINES = 15;
-/** At most this many problems named in a failed save's message. */
-const MAX_MESSAGE_ITEMS = 5;
 
 export interface SaveFlowDependencies {
   provider: Pick<MetadataFileSystemProvider, 'setSaveHandler' | 'noteUnchangedVersion'>;
@@ -62,29 +59,6 @@ export function parseBase(base: MetadataBase): unknown {
     parsedBases.set(base, parsed);
   }
   return parsed;
-}
-
-export function shortId(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
-}
-
-/** "a; b; c (and 4 more)" */
-export function listItems(items: readonly string[], max = MAX_MESSAGE_ITEMS): string {
-  const shown = items.slice(0, max).join('; ');
-  return items.length > max ? `${shown} (and ${items.length - max} more)` : shown;
-}
-
-/** Lines for a dialog's detail, capped. */
-export function detailLines(lines: readonly string[], max = MAX_DETAIL_LINES): string {
-  const shown = lines.slice(0, max);
-  if (lines.length > max) {
-    shown.push(`… and ${lines.length - max} more`);
-  }
-  return shown.join('\n');
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export class SaveFlow extends Disposable implements MetadataSaveHandler {
@@ -156,10 +130,12 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       `${where}: plan from version ${base.versionId} in ${Date.now() - started} ms: ${plural(plan.updates.length, 'request')}, ` +
         `force=${plan.force}, ${plural(plan.forceReasons.length, 'force reason')}, ${plural(plan.refused.length, 'refused change')}`);
 
+    // Where a person reads a location: labels from the edited text, or the original for removed items.
+    const locate = (pointer: string, ...more: unknown[]) => readableLocation(pointer, parsed.value, ...more, original);
     if (plan.refused.length > 0) {
       throw new SaveError(
         `Not saved: HealthImaging would refuse ${plan.refused.length === 1 ? 'this change' : `${plan.refused.length} of these changes`}, so nothing was sent. ` +
-          listItems(plan.refused.map((r) => `${r.path}: ${r.reason}`)));
+          listItems(plan.refused.map((r) => `${locate(r.path)}: ${r.reason}`)));
     }
     if (plan.updates.length === 0) {
       log.info(`${where}: no changes, nothing sent`);
@@ -179,19 +155,19 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       const overlaps = findOverlaps(original, latestDocument, parsed.value, plan);
       log.info(`${where}: edit made on version ${base.versionId}, latest is ${latest.versionId}; ${plural(overlaps.length, 'attribute')} changed on both sides`);
       if (overlaps.length > 0) {
-        await this.confirmOverwrite(name, base.versionId, latest.versionId, overlaps, plan);
+        await this.confirmOverwrite(name, base.versionId, latest.versionId, overlaps, plan, (p) => locate(p, latestDocument));
       }
       updates = rebaseUpdates(plan.updates, latestDocument);
       against = latest.versionId;
       if (updates.length === 0) {
         log.info(`${where}: version ${latest.versionId} already holds this edit, nothing sent`);
-        return this.readBack(client, datastoreId, imageSetId, latest.versionId);
+        return this.readBack(client, base, latest.versionId);
       }
     }
 
     // 4. Force: ask (unless the user turned that off), naming each attribute and why.
     if (plan.force) {
-      await this.confirmForce(name, plan, updates.length);
+      await this.confirmForce(name, plan, updates.length, locate);
     } else if (updates.length > 1) {
       void this.deps.prompts.showInformationMessage(
         `The change to ${name} is larger than ${maxAttributeBytes} bytes per request: saving it as ${updates.length} requests, in order.`, {});
@@ -215,10 +191,12 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
     return client.getImageSet(latest.datastoreId, latest.imageSetId);
   }
 
-  private async confirmOverwrite(name: string, baseVersion: string, latestVersion: string, overlaps: Overlap[], plan: MetadataUpdatePlan): Promise<void> {
+  private async confirmOverwrite(
+    name: string, baseVersion: string, latestVersion: string, overlaps: Overlap[], plan: MetadataUpdatePlan, locate: (pointer: string) => string,
+  ): Promise<void> {
     const lines = overlaps.map((o) => o.operation === 'remove'
-      ? `${o.pointer}: version ${latestVersion} has ${shortValue(o.theirs)}; your edit removes it`
-      : `${o.pointer}: version ${latestVersion} has ${shortValue(o.theirs)}; yours is ${shortValue(o.mine)}`);
+      ? `${locate(o.pointer)}: version ${latestVersion} has ${shortValue(o.theirs)}; your edit removes it`
+      : `${locate(o.pointer)}: version ${latestVersion} has ${shortValue(o.theirs)}; yours is ${shortValue(o.mine)}`);
     const detail = `${detailLines(lines)}\n\nYour changes (made on version ${baseVersion}) will be applied on top of version ${latestVersion}; ` +
       `everything else in version ${latestVersion} is kept. ${plural(plan.updates.length, 'request')}${plan.force ? ', with force' : ''}.`;
     const answer = await this.deps.prompts.showWarningMessage(
@@ -230,12 +208,12 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
     }
   }
 
-  private async confirmForce(name: string, plan: MetadataUpdatePlan, requests: number): Promise<void> {
+  private async confirmForce(name: string, plan: MetadataUpdatePlan, requests: number, locate: (pointer: string) => string): Promise<void> {
     if (!this.deps.config.confirmForceUpdate) {
       this.deps.log.info(`force needed for ${plural(plan.forceReasons.length, 'attribute')}; not asking (healthImaging.confirmForceUpdate is off)`);
       return;
     }
-    const detail = detailLines(plan.forceReasons.map((r) => `${r.path}: ${r.reason}`)) +
+    const detail = detailLines(plan.forceReasons.map((r) => `${locate(r.path)}: ${r.reason}`)) +
       '\n\nWith force, HealthImaging skips the checks that protect these attributes.' +
       (requests > 1 ? ` The change is sent as ${requests} requests, in order, each with force.` : '');
     const answer = await this.deps.prompts.showWarningMessage(
@@ -261,7 +239,8 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       let created: string | undefined;
       try {
         progress.report({ message: `sending${step}` });
-        const result = await submitUpdate(client, { datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] }, options);
+        // Throttling is retried inside the adapter (MAX_ATTEMPTS_PER_REQUEST); what is left is followed here.
+        const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] });
         created = result.latestVersionId;
         this.deps.log.info(`${where}: request ${index + 1}/${updates.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
         progress.report({ message: `waiting for version ${created}${step}` });
@@ -280,20 +259,24 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
         throw this.failure(uri, error, { name, where, index, total: updates.length, applied: index, current, created });
       }
     }
-    return this.readBack(client, datastoreId, imageSetId, current);
+    return this.readBack(client, base, current);
   }
 
-  /** The new base: the service's text of `versionId`, formatted as the provider formats it. */
-  private async readBack(client: HealthImagingClient, datastoreId: string, imageSetId: string, versionId: string): Promise<MetadataBase> {
+  /** The new base: the service's text of `versionId`, in the layout of the text it replaces. */
+  private async readBack(client: HealthImagingClient, base: MetadataBase, versionId: string): Promise<MetadataBase> {
+    const { datastoreId, imageSetId } = base;
     const [raw, properties] = await Promise.all([
       client.getImageSetMetadata(datastoreId, imageSetId, versionId),
       client.getImageSet(datastoreId, imageSetId, versionId),
     ]);
+    const document = JSON.parse(raw) as unknown;
+    const layout = base.layout ?? 'expanded';
     return {
       datastoreId, imageSetId, versionId,
-      text: formatMetadata(JSON.parse(raw)),
+      text: formatMetadata(document, layout), // in the editor's layout, whatever the setting says now
       updatedAt: properties.updatedAt,
       isPrimary: properties.isPrimary,
+      layout,
     };
   }
 
@@ -318,7 +301,7 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       this.offerCompare(uri, at.name, error.message);
       return new SaveError(`${done}: ${at.name} changed at HealthImaging while saving (${error.message}). ${kept}`);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     log.warn(`${at.where}: save failed: ${error instanceof HealthImagingError ? `${error.operation} ${error.code}` : (error as Error)?.name}`);
     return new SaveError(`${done}: ${message}. ${kept}`.replace(/\.\. /g, '. '));
   }

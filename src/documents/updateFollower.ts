@@ -1,9 +1,9 @@
-// Sends UpdateImageSetMetadata requests and follows each one until HealthImaging has finished it.
-// No vscode import: the caller passes a log function and (in tests) a sleep function.
+// Follows an UpdateImageSetMetadata request until HealthImaging has finished it: polls GetImageSet
+// until the new version is UPDATED or failed. Sending the request (and retrying it when throttled)
+// is the adapter's job: src/aws is the one retry layer. No vscode import: the caller passes a log
+// function and (in tests) a sleep function.
 import { HealthImagingError } from '../aws/errors';
-import type { HealthImagingClient, ImageSetProperties, UpdateResult } from '../aws/healthImagingClient';
-
-export type UpdateRequest = Parameters<HealthImagingClient['updateImageSetMetadata']>[0];
+import type { HealthImagingClient, ImageSetProperties } from '../aws/healthImagingClient';
 
 export interface FollowOptions {
   /** Log lines carry ids and versions only, never metadata values. */
@@ -14,11 +14,9 @@ export interface FollowOptions {
   maxDelayMs?: number;
   /** Give up following after this long (the update itself goes on at the service). */
   timeoutMs?: number;
-  /** Attempts of a throttled UpdateImageSetMetadata call before giving up. */
-  maxThrottleAttempts?: number;
 }
 
-const defaults = { initialDelayMs: 250, maxDelayMs: 2000, timeoutMs: 10 * 60 * 1000, maxThrottleAttempts: 8 };
+const defaults = { initialDelayMs: 250, maxDelayMs: 2000, timeoutMs: 10 * 60 * 1000 };
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -41,29 +39,6 @@ export class UpdateFailedError extends Error {
 
 function isRetryableWhilePolling(error: unknown): boolean {
   return error instanceof HealthImagingError && (error.code === 'Throttling' || error.code === 'Network' || error.code === 'Internal');
-}
-
-/**
- * Calls UpdateImageSetMetadata; a ThrottlingException is retried with back-off (and logged), any
- * other error is thrown as it came (a ConflictException must reach the user, not be retried).
- */
-export async function submitUpdate(client: HealthImagingClient, request: UpdateRequest, options: FollowOptions = {}): Promise<UpdateResult> {
-  const log = options.log ?? (() => undefined);
-  const sleep = options.sleep ?? realSleep;
-  const maxAttempts = options.maxThrottleAttempts ?? defaults.maxThrottleAttempts;
-  const delays = backoffDelays(options.initialDelayMs ?? 500, Math.max(options.maxDelayMs ?? defaults.maxDelayMs, 4000), 2);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.updateImageSetMetadata(request);
-    } catch (error) {
-      if (!(error instanceof HealthImagingError) || error.code !== 'Throttling' || attempt >= maxAttempts) {
-        throw error;
-      }
-      const wait = delays.next().value;
-      log(`UpdateImageSetMetadata ${request.datastoreId}/${request.imageSetId} against version ${request.latestVersionId} was throttled (attempt ${attempt} of ${maxAttempts}); retrying in ${wait} ms`);
-      await sleep(wait);
-    }
-  }
 }
 
 /**

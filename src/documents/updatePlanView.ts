@@ -1,6 +1,8 @@
 // Pure helpers around an update plan (what core's computeMetadataUpdate returns): the attributes a
 // payload touches, the preview document, and the rebase of a plan onto a newer version.
 // No vscode and no I/O, so they are unit-tested in plain Node.
+import { fromPointer, isObject, sameJson, setOwn, toPointer, valueAtPointer, type JsonObject } from '../core/json';
+import { plural } from '../shared/format';
 
 export interface PayloadDocumentPair {
   updatableAttributes?: object;
@@ -28,48 +30,6 @@ export interface PayloadAttribute {
   operation: PayloadOperation;
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function unescapePointerToken(token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-export function pointerTokens(pointer: string): string[] {
-  if (pointer === '') {
-    return [];
-  }
-  if (!pointer.startsWith('/')) {
-    throw new Error(`not a JSON pointer: "${pointer}"`);
-  }
-  return pointer.slice(1).split('/').map(unescapePointerToken);
-}
-
-/** The value at `pointer` in `document`, or undefined when any step is missing. */
-export function valueAtPointer(document: unknown, pointer: string): unknown {
-  let current: unknown = document;
-  for (const token of pointerTokens(pointer)) {
-    if (Array.isArray(current)) {
-      if (!/^(0|[1-9]\d*)$/.test(token)) {
-        return undefined;
-      }
-      current = current[Number(token)];
-    } else if (isObject(current) && Object.prototype.hasOwnProperty.call(current, token)) {
-      current = current[token];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
-
 /**
  * Every attribute a payload document touches: the keys of each `DICOM` / `DICOMVRs` object, and
  * series or instances given as empty objects (whole-entity removals). `SchemaVersion` is the
@@ -82,11 +42,11 @@ export function listPayloadAttributes(payload: object | undefined, operation: Pa
       if (pointer === '' && key === 'SchemaVersion') {
         continue;
       }
-      const child = `${pointer}/${escapePointerToken(key)}`;
+      const child = pointer + toPointer([key]);
       if (key === 'DICOM' || key === 'DICOMVRs') {
         if (isObject(value)) {
           for (const attribute of Object.keys(value)) {
-            found.push({ pointer: `${child}/${escapePointerToken(attribute)}`, operation });
+            found.push({ pointer: child + toPointer([attribute]), operation });
           }
         } else {
           found.push({ pointer: child, operation });
@@ -142,13 +102,15 @@ export interface PreviewInput {
   isPrimary?: boolean;
   maxAttributeBytes: number;
   plan: PlanLike;
+  /** The readable location of a pointer, shown next to each `path`. */
+  locate?: (pointer: string) => string;
 }
 
 /** One line that says what Save would do with this plan. */
 export function describePlan(plan: PlanLike): string {
   if (plan.refused.length > 0) {
     const n = plan.refused.length;
-    return `Save sends nothing: HealthImaging would refuse ${n} change${n === 1 ? '' : 's'} (see "refused").`;
+    return `Save sends nothing: HealthImaging would refuse ${plural(n, 'change')} (see "refused").`;
   }
   if (plan.updates.length === 0) {
     return 'No changes: Save sends nothing.';
@@ -166,9 +128,10 @@ export function describePlan(plan: PlanLike): string {
 export function buildUpdatePreview(input: PreviewInput): object {
   const { plan } = input;
   const flagged = [...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path)];
+  const at = (path: string) => (input.locate ? { path, location: input.locate(path) } : { path });
   const ready = listPlanAttributes(plan)
     .filter((a) => !flagged.some((p) => pointersOverlap(p, a.pointer)))
-    .map((a) => ({ path: a.pointer, operation: a.operation }));
+    .map((a) => ({ ...at(a.pointer), operation: a.operation }));
   const base = Number(input.baseVersionId);
   const requests = plan.updates.map((update, index) => {
     const dicomUpdates: JsonObject = {};
@@ -198,25 +161,11 @@ export function buildUpdatePreview(input: PreviewInput): object {
     force: plan.force,
     maxAttributeBytes: input.maxAttributeBytes,
     ready,
-    needsForce: plan.forceReasons,
-    refused: plan.refused,
+    needsForce: plan.forceReasons.map((r) => ({ ...at(r.path), reason: r.reason })),
+    refused: plan.refused.map((r) => ({ ...at(r.path), reason: r.reason })),
     requests,
     note: 'updatableAttributes and removableAttributes travel as base64 of the compact JSON shown here; each request is sent against the version the previous one produced.',
   };
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) {
-    return true;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 export interface Overlap {
@@ -238,7 +187,7 @@ export function findOverlaps(baseDocument: unknown, latestDocument: unknown, edi
     const base = valueAtPointer(baseDocument, attribute.pointer);
     const theirs = valueAtPointer(latestDocument, attribute.pointer);
     const mine = attribute.operation === 'update' ? valueAtPointer(editedDocument, attribute.pointer) : undefined;
-    if (!deepEqual(base, theirs) && !deepEqual(theirs, mine)) {
+    if (!sameJson(base, theirs) && !sameJson(theirs, mine)) {
       overlaps.push({ pointer: attribute.pointer, operation: attribute.operation, base, theirs, mine });
     }
   }
@@ -260,14 +209,14 @@ export function rebaseUpdates(updates: readonly PayloadDocumentPair[], latestDoc
     if (update.removableAttributes !== undefined) {
       const removable = structuredClone(update.removableAttributes) as JsonObject;
       for (const attribute of listPayloadAttributes(removable, 'remove')) {
-        const tokens = pointerTokens(attribute.pointer);
-        const parent = valueAtPointer(removable, tokens.slice(0, -1).map((t) => `/${escapePointerToken(t)}`).join('')) as JsonObject;
+        const tokens = fromPointer(attribute.pointer) ?? [];
+        const parent = valueAtPointer(removable, toPointer(tokens.slice(0, -1))) as JsonObject;
         const key = tokens[tokens.length - 1];
         const theirs = valueAtPointer(latestDocument, attribute.pointer);
         if (theirs === undefined) {
           delete parent[key];
         } else if (!(isObject(parent[key]) && Object.keys(parent[key] as JsonObject).length === 0 && isObject(theirs))) {
-          parent[key] = structuredClone(theirs);
+          setOwn(parent, key, structuredClone(theirs));
         }
       }
       pruneEmpty(removable);

@@ -2,14 +2,16 @@
 // Loading, empty and error states are nodes ("Load more…", a placeholder, an error node that
 // retries); progress shows in the view. Commands on the tree are registered here.
 import * as vscode from 'vscode';
-import type { DatastoreSummary, ImageSetSummary, ImageSetVersion, SearchCriteria } from '../aws/healthImagingClient';
+import {
+  listAllDatastores, listAllImageSetVersions, type DatastoreSummary, type ImageSetSummary, type ImageSetVersion, type SearchCriteria,
+} from '../aws/healthImagingClient';
 import { HealthImagingError } from '../aws/errors';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
 import { Commands, ContextKeys, Settings, Views } from '../constants';
 import { metadataUri } from '../documents/metadataUri';
 import { CancellationError, registerCommand } from '../shared/commands';
 import type { Config } from '../shared/config';
 import type { Connection } from '../shared/connection';
+import { errorText } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import { describeError, type Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -31,10 +33,6 @@ interface VersionListing {
   items?: ImageSetVersion[];
   error?: HealthImagingError | Error;
   loading?: Promise<void>;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeDataProvider<ExplorerNode> {
@@ -217,16 +215,7 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     const started = Date.now();
     const generation = this.generation;
     try {
-      const items: DatastoreSummary[] = [];
-      await this.withViewProgress(async () => {
-        const client = this.connection.getClient();
-        let token: string | undefined;
-        do {
-          const page = await client.listDatastores(token, 50);
-          items.push(...page.items);
-          token = page.nextToken;
-        } while (token);
-      });
+      const items = await this.withViewProgress(() => listAllDatastores(this.connection.getClient()));
       if (generation !== this.generation) {
         return; // refreshed meanwhile: the next request loads again
       }

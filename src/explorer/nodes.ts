@@ -5,16 +5,13 @@ import * as vscode from 'vscode';
 import type { DatastoreSummary, ImageSetSummary, ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands, ContextValues } from '../constants';
 import { metadataUri } from '../documents/metadataUri';
+import { formatTime } from '../shared/format';
 
 export type ExplorerNode = DatastoreNode | ImageSetNode | VersionNode | LoadMoreNode | ErrorNode | PlaceholderNode;
 
 function formatDicomDate(date: string | undefined): string | undefined {
   const m = date && /^(\d{4})(\d{2})(\d{2})$/.exec(date.trim());
   return m ? `${m[1]}-${m[2]}-${m[3]}` : date?.trim() || undefined;
-}
-
-function formatTime(date: Date | undefined): string | undefined {
-  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : undefined;
 }
 
 function md(lines: (string | undefined)[]): vscode.MarkdownString {

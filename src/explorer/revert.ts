@@ -3,14 +3,16 @@
 // to UPDATED, then refresh open documents and the tree. From the palette it works on the active
 // document's image set (or asks for data store and image set); from the tree on the node's.
 import * as vscode from 'vscode';
-import type { HealthImagingClient, ImageSetVersion } from '../aws/healthImagingClient';
-import { listAllImageSetVersions } from '../aws/sdkHealthImagingClient';
+import { listAllDatastores, listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands, SCHEME } from '../constants';
+import { readableLocation } from '../core/metadataLocation';
+import { computeMetadataUpdate } from '../core/metadataUpdate';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
-import { shortId } from '../documents/saveFlow';
-import { followUpdate, submitUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
+import { listPlanAttributes } from '../documents/updatePlanView';
+import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
+import { detailLines, formatTime, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
@@ -21,7 +23,7 @@ const TITLE = 'HealthImaging: Revert Image Set to Version…';
 
 export interface RevertDependencies {
   getClient(): HealthImagingClient;
-  provider: Pick<MetadataFileSystemProvider, 'refresh'>;
+  provider: Pick<MetadataFileSystemProvider, 'refresh' | 'readFile'>;
   prompts: Prompts;
   log: Logger;
   /** Called after the image set got a new version (the tree reloads it). */
@@ -41,10 +43,6 @@ interface Target {
   datastoreId: string;
   imageSetId: string;
   versionId?: string;
-}
-
-function formatTime(date: Date | undefined): string | undefined {
-  return date ? date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : undefined;
 }
 
 /** The quick pick item of a version: number, status, forced flag, time and message. */
@@ -120,9 +118,10 @@ export class RevertCommand extends Disposable {
       `${shortId(imageSetId)}: version ${latest.versionId} (current) ↔ version ${chosen}`, { preview: true });
 
     const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === metadataUri(datastoreId, imageSetId).toString());
+    const changes = await this.describeChanges(datastoreId, imageSetId, latest.versionId, chosen);
     const answer = await this.deps.prompts.showWarningMessage(`Revert ${name} to version ${chosen}?`, {
       modal: true,
-      detail: `HealthImaging creates version ${Number(latest.versionId) + 1} with the metadata of version ${chosen}. ` +
+      detail: changes + `HealthImaging creates version ${Number(latest.versionId) + 1} with the metadata of version ${chosen}. ` +
         `Versions 1 to ${latest.versionId} stay in the history, so this can be undone by reverting again.` +
         (dirty ? '\n\nThe open editor of this image set has unsaved changes: they are kept, and saving them later applies them on top of the reverted metadata.' : ''),
     }, REVERT);
@@ -135,9 +134,9 @@ export class RevertCommand extends Disposable {
     const versionId = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Reverting ${name} to version ${chosen}` },
       async () => {
-        const result = await submitUpdate(client, {
+        const result = await client.updateImageSetMetadata({
           datastoreId, imageSetId, latestVersionId: latest.versionId, update: { revertToVersionId: chosen },
-        }, followOptions);
+        });
         this.deps.log.info(`${datastoreId}/${imageSetId}: revert to version ${chosen} against ${latest.versionId} created version ${result.latestVersionId}`);
         try {
           await followUpdate(client, datastoreId, imageSetId, result.latestVersionId, followOptions);
@@ -154,6 +153,26 @@ export class RevertCommand extends Disposable {
     this.refreshAll(datastoreId, imageSetId);
     void this.deps.prompts.showInformationMessage(`Reverted ${name} to version ${chosen}: it is now at version ${versionId}.`, {});
     return { datastoreId, imageSetId, revertedToVersionId: chosen, versionId };
+  }
+
+  /** "What the revert changes" for the modal: each attribute, with its readable location; '' when unknown. */
+  private async describeChanges(datastoreId: string, imageSetId: string, from: string, to: string): Promise<string> {
+    try {
+      const read = async (versionId: string) => JSON.parse(new TextDecoder().decode(
+        await this.deps.provider.readFile(metadataUri(datastoreId, imageSetId, versionId)))) as unknown;
+      const [current, target] = await Promise.all([read(from), read(to)]);
+      const plan = computeMetadataUpdate(current, target, { maxAttributeBytes: 30_000 });
+      const pointers = [...new Set([
+        ...listPlanAttributes(plan).map((a) => a.pointer), ...plan.forceReasons.map((r) => r.path), ...plan.refused.map((r) => r.path),
+      ])];
+      if (pointers.length === 0) {
+        return `Version ${to} holds the same metadata as version ${from}.\n\n`;
+      }
+      return `It changes ${plural(pointers.length, 'attribute')}:\n${detailLines(pointers.map((p) => readableLocation(p, target, current)))}\n\n`;
+    } catch (error) {
+      this.deps.log.warn(`could not list what the revert of ${datastoreId}/${imageSetId} to version ${to} changes: ${(error as Error).name}`);
+      return '';
+    }
   }
 
   private refreshAll(datastoreId: string, imageSetId: string): void {
@@ -182,13 +201,7 @@ export class RevertCommand extends Disposable {
   }
 
   private async pickImageSet(client: HealthImagingClient): Promise<Target> {
-    const datastores: { datastoreId: string; datastoreName: string; datastoreStatus: string }[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.listDatastores(token, 50);
-      datastores.push(...page.items);
-      token = page.nextToken;
-    } while (token);
+    const datastores = await listAllDatastores(client);
     const active = datastores.filter((d) => d.datastoreStatus === 'ACTIVE');
     if (active.length === 0) {
       throw new Error('There is no active data store to revert an image set in.');

@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import { Commands, SCHEME } from '../constants';
 import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
-import { shortId } from '../documents/saveFlow';
 import { registerCommand } from '../shared/commands';
+import { shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';

@@ -2,6 +2,7 @@
 // failures are caught, logged with the command id, and shown once with a "Show Log" action.
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
+import { errorText } from './format';
 import { describeError, type Logger } from './logger';
 import type { Prompts } from './prompts';
 
@@ -19,10 +20,6 @@ export interface CommandErrorSink {
   log: Logger;
   /** Where the error message goes (the Prompts seam, so tests see it); undefined = vscode.window. */
   prompts?: Pick<Prompts, 'showErrorMessage'>;
-}
-
-export function userMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Shows an error message with "Show Log"; does not wait for the answer. */
@@ -55,7 +52,7 @@ export function registerCommand<A extends unknown[], R>(
         return undefined;
       }
       sink.log.error(`${id} failed: ${describeError(error)}`);
-      showError(userMessage(error), sink);
+      showError(errorText(error), sink);
       return undefined;
     }
   });

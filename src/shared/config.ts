@@ -3,9 +3,10 @@
 // listen with `affectsConfiguration` through `onDidChange`.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, Settings } from '../constants';
+import type { LayoutSetting } from '../core/metadataText';
+import { DEFAULT_SPLIT_ATTRIBUTE_BYTES, SERVICE_MAX_ATTRIBUTE_BYTES } from '../core/updateRules';
 
 export const DEFAULT_PAGE_SIZE = 50;
-export const DEFAULT_MAX_ATTRIBUTE_BYTES = 10000;
 
 export interface ConnectionSettings {
   /** Named profile of the shared AWS config/credentials files; undefined = the default chain. */
@@ -57,11 +58,17 @@ export class Config {
 
   /** Upper bound for one `updatableAttributes` / `removableAttributes` document, in bytes. */
   get maxAttributeBytes(): number {
-    return clampInt(this.section.get<number>(Settings.maxAttributeBytes), 1, 30000, DEFAULT_MAX_ATTRIBUTE_BYTES);
+    return clampInt(this.section.get<number>(Settings.maxAttributeBytes), 1, SERVICE_MAX_ATTRIBUTE_BYTES, DEFAULT_SPLIT_ATTRIBUTE_BYTES);
   }
 
   get confirmForceUpdate(): boolean {
     return this.section.get<boolean>(Settings.confirmForceUpdate) !== false;
+  }
+
+  /** How metadata documents are written: `auto` (compact for large image sets), `expanded` or `compact`. */
+  get documentLayout(): LayoutSetting {
+    const value = this.section.get<string>(Settings.documentLayout);
+    return value === 'expanded' || value === 'compact' ? value : 'auto';
   }
 
   /** Writes a setting to the user (global) settings. */

@@ -4,18 +4,10 @@
 // Screenshots: .test-results/screenshots/browse-*.png
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { GetImageSetMetadataCommand, ListDatastoresCommand, MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
 import { gunzipSync } from 'node:zlib';
-import { repoRoot, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
-
-/** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
-function builtVsix(): string | undefined {
-  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  const file = path.join(repoRoot, `${name}-${version}.vsix`);
-  return fs.existsSync(file) ? file : undefined;
-}
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from 'healthimaging-emulator';
+import { builtVsix, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
 
 describe('browsing an image set in the workbench', function () {
   this.timeout(180_000);
@@ -48,22 +40,22 @@ describe('browsing an image set in the workbench', function () {
     // Click the first image set: its metadata opens as healthimaging:/<datastoreId>/<imageSetId>.json.
     await imageSets.first().click();
     const tab = page.locator('.tabs-container .tab.active');
-    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    // Reading and formatting the document took over 30 s on a busy two-core machine.
+    await tab.waitFor({ state: 'visible', timeout: 90_000 });
     const tabLabel = (await tab.getAttribute('aria-label')) ?? '';
     const imageSetId = /([0-9a-f]{32})\.json/.exec(tabLabel)?.[1];
     assert.ok(imageSetId, `the active tab names an image set document, got "${tabLabel}"`);
 
     // What the service holds for that image set, read with the real SDK.
     const client = new MedicalImagingClient({
-      endpoint: e2e.emulator.url, region: 'us-east-1', disableHostPrefix: true,
-      credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },
+      endpoint: e2e.emulator.url, region: EMULATOR_REGION, disableHostPrefix: true, credentials: EMULATOR_CREDENTIALS,
     });
     const metadata = await readMetadata(client, imageSetId);
     const patientName = (metadata as { Patient?: { DICOM?: { PatientName?: string } } }).Patient?.DICOM?.PatientName;
     assert.ok(patientName, 'the seeded image set has a patient name');
 
     const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines');
-    await editor.filter({ hasText: patientName }).waitFor({ state: 'visible', timeout: 30_000 });
+    await editor.filter({ hasText: patientName }).waitFor({ state: 'visible', timeout: 90_000 });
     assert.match(await editor.innerText(), /"PatientName"/);
     const file = await e2e.screenshot('browse-2-metadata');
     assert.ok(fs.statSync(file).size > 10_000, 'the screenshot was written');

@@ -3,34 +3,15 @@
 // and in the emulator; change a SOPInstanceUID, Ctrl+S, answer the real modal with "Update with
 // Force"; revert from the command palette. Screenshots: .test-results/screenshots/save-*.png
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   GetImageSetCommand, GetImageSetMetadataCommand, MedicalImagingClient, SearchImageSetsCommand,
 } from '@aws-sdk/client-medical-imaging';
-import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
-import { repoRoot, startE2E, type E2ESession, type Page } from '../../tools/vscode-host/driver';
-
-/** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
-function builtVsix(): string | undefined {
-  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  const file = path.join(repoRoot, `${name}-${version}.vsix`);
-  return fs.existsSync(file) ? file : undefined;
-}
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION, SEED_DATASTORE_ID } from 'healthimaging-emulator';
+import { builtVsix, startE2E, type E2ESession, type Page } from '../../tools/vscode-host/driver';
+import { until } from '../support/until';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Selects `length` characters from line/column (1-based) with Go to Line and Shift+Right, then types `text` over them. */
 async function replaceAt(page: Page, line: number, column: number, length: number, text: string): Promise<void> {
@@ -65,6 +46,11 @@ describe('saving and reverting in the workbench', function () {
     return JSON.parse((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')) as Json;
   };
   const imageSet = () => client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
+  /** The image set once a version after `versionId` is UPDATED. */
+  const untilUpdatedAfter = (versionId: string | undefined, what: string) => until(what, async () => {
+    const now = await imageSet();
+    return now.versionId !== versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
+  }, 30_000, 200);
   const editorText = () => e2e.page.locator('.editor-group-container.active .monaco-editor .view-lines');
   const modal = () => e2e.page.locator('.monaco-dialog-box');
 
@@ -72,8 +58,7 @@ describe('saving and reverting in the workbench', function () {
     // Auto save (on by default in VS Code for the web) never sends HealthImaging metadata; off, it adds no notes.
     e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300, settings: { 'files.autoSave': 'off' } });
     client = new MedicalImagingClient({
-      endpoint: e2e.emulator.url, region: 'us-east-1', disableHostPrefix: true,
-      credentials: { accessKeyId: 'AKIAEMULATOREXAMPLE', secretAccessKey: 'emulator-secret' },
+      endpoint: e2e.emulator.url, region: EMULATOR_REGION, disableHostPrefix: true, credentials: EMULATOR_CREDENTIALS,
     });
   });
 
@@ -111,10 +96,7 @@ describe('saving and reverting in the workbench', function () {
     await e2e.screenshot('save-1-edited');
     await page.keyboard.press('Control+S');
 
-    const saved = await until('the new version in the emulator', async () => {
-      const now = await imageSet();
-      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
-    });
+    const saved = await untilUpdatedAfter(before.versionId, 'the new version in the emulator');
     assert.equal(saved.versionId, String(Number(before.versionId) + 1));
     assert.equal((await metadata()).Patient.DICOM.PatientName, 'E2E^SAVED');
     await page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ state: 'visible', timeout: 30_000 });
@@ -141,14 +123,13 @@ describe('saving and reverting in the workbench', function () {
     const dialog = modal();
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await dialog.innerText(), /needs force/);
-    assert.match(await dialog.innerText(), /SOPInstanceUID/);
+    // the detail names the attribute by a readable location, not by a JSON pointer of UIDs
+    assert.match(await dialog.innerText(), /Series \d+ "[^"]+" \([A-Z]+\) › Instance \d+ › SOPInstanceUID: /);
+    assert.doesNotMatch(await dialog.innerText(), /\/Study\/Series\//);
     await e2e.screenshot('save-3-force-modal');
     await dialog.locator('.monaco-button').filter({ hasText: 'Update with Force' }).first().click();
 
-    const saved = await until('the forced version', async () => {
-      const now = await imageSet();
-      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
-    });
+    const saved = await untilUpdatedAfter(before.versionId, 'the forced version');
     assert.equal(saved.overrides?.forced, true);
     const held = await metadata();
     const series = Object.values(held.Study.Series as Json)[0] as Json;
@@ -175,10 +156,7 @@ describe('saving and reverting in the workbench', function () {
     await e2e.screenshot('save-6-revert-diff-and-confirm');
     await dialog.locator('.monaco-button').filter({ hasText: 'Revert' }).first().click();
 
-    const reverted = await until('the revert version', async () => {
-      const now = await imageSet();
-      return now.versionId !== before.versionId && now.imageSetWorkflowStatus === 'UPDATED' ? now : undefined;
-    });
+    const reverted = await untilUpdatedAfter(before.versionId, 'the revert version');
     assert.equal(reverted.versionId, String(Number(before.versionId) + 1));
     const held = await metadata();
     assert.deepEqual(held.Patient, version1.Patient);

@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
-
-const EXTENSION_ID = 'healthimaging-tools.healthimaging-metadata-editor';
+import { EMULATOR_PROFILE, EMULATOR_REGION, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import { EXTENSION_ID, until, useEmulatorProfile } from './helpers';
 
 interface Manifest {
   activationEvents?: string[];
@@ -21,23 +20,13 @@ interface Manifest {
   };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('activation', () => {
   let extension: vscode.Extension<unknown>;
   let manifest: Manifest;
   let emulator: RunningEmulator;
   const requests: string[] = [];
   let temp: string;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
   const settings = ['profile', 'region', 'endpoint'] as const;
 
   before(async () => {
@@ -49,26 +38,17 @@ describe('activation', () => {
     // A real emulator (no seed: an empty account) whose request log tells what the extension sent.
     emulator = await startEmulator({ port: 0, seed: false, log: (line) => requests.push(line) });
     temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hi-activation-'));
-    const config = path.join(temp, 'config');
-    const credentials = path.join(temp, 'credentials');
-    fs.writeFileSync(config, '[profile healthimaging-emulator]\nregion = us-east-1\n');
-    fs.writeFileSync(credentials,
-      '[healthimaging-emulator]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n');
-    for (const key of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) saved[key] = process.env[key];
-    process.env.AWS_CONFIG_FILE = config;
-    process.env.AWS_SHARED_CREDENTIALS_FILE = credentials;
+    restoreEnv = useEmulatorProfile(temp);
     const section = vscode.workspace.getConfiguration('healthImaging');
-    await section.update('profile', 'healthimaging-emulator', vscode.ConfigurationTarget.Global);
-    await section.update('region', 'us-east-1', vscode.ConfigurationTarget.Global);
+    await section.update('profile', EMULATOR_PROFILE, vscode.ConfigurationTarget.Global);
+    await section.update('region', EMULATOR_REGION, vscode.ConfigurationTarget.Global);
     await section.update('endpoint', emulator.url, vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
     const section = vscode.workspace.getConfiguration('healthImaging');
     for (const key of settings) await section.update(key, undefined, vscode.ConfigurationTarget.Global);
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key]; else process.env[key] = value;
-    }
+    restoreEnv?.();
     await emulator?.close();
     if (temp) fs.rmSync(temp, { recursive: true, force: true });
   });

@@ -8,16 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
-import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import {
+  EMULATOR_CREDENTIALS, EMULATOR_PROFILE, EMULATOR_REGION, startEmulator, writeEmulatorProfile, type RunningEmulator,
+} from 'healthimaging-emulator';
 import type { ExtensionTestApi } from '../../src/extension';
+import { setAsideEnv } from '../support/environment';
 
 export const EXTENSION_ID = 'healthimaging-tools.healthimaging-metadata-editor';
-export const EMULATOR_PROFILE = 'healthimaging-emulator';
-export const EMULATOR_REGION = 'us-east-1';
-export const EMULATOR_ACCESS_KEY = 'AKIAEMULATOREXAMPLE';
-export const EMULATOR_SECRET_KEY = 'emulator-secret';
 
-type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate';
+type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate' | 'documentLayout';
 
 export interface SetUpOptions {
   /** Load the sample data (default true). */
@@ -45,47 +44,26 @@ export interface ExtensionEnv {
   dispose(): Promise<void>;
 }
 
-/** Writes the emulator's AWS config and credentials files into `dir`; returns their paths. */
-export function writeEmulatorCredentials(dir: string): { configFile: string; credentialsFile: string } {
-  const configFile = path.join(dir, 'config');
-  const credentialsFile = path.join(dir, 'credentials');
-  fs.writeFileSync(configFile, `[profile ${EMULATOR_PROFILE}]\nregion = ${EMULATOR_REGION}\n`);
-  fs.writeFileSync(credentialsFile,
-    `[${EMULATOR_PROFILE}]\naws_access_key_id = ${EMULATOR_ACCESS_KEY}\naws_secret_access_key = ${EMULATOR_SECRET_KEY}\n`);
-  return { configFile, credentialsFile };
-}
+export { until } from '../support/until';
 
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * Points the AWS SDK of this process at the emulator's profile files (written into `dir`), with
+ * AWS_PROFILE and AWS_REGION unset; returns a function that restores the environment.
+ */
+export function useEmulatorProfile(dir: string): () => void {
+  return setAsideEnv(['AWS_PROFILE', 'AWS_REGION'], { ...writeEmulatorProfile(dir) });
 }
 
 export async function setUpExtension(options: SetUpOptions = {}): Promise<ExtensionEnv> {
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hi-it-'));
   const dataDir = path.join(temp, 'emulator-data');
   fs.mkdirSync(dataDir);
-  const emulatorOptions = { seed: options.seed ?? true, updateDelayMs: options.updateDelayMs ?? 100, dataDir };
+  // In the extension host's own process: no flushes to disk, which would stall the extension under test.
+  const emulatorOptions = { seed: options.seed ?? true, updateDelayMs: options.updateDelayMs ?? 100, dataDir, fsync: false };
   let emulator = await startEmulator({ port: 0, ...emulatorOptions });
   const port = emulator.port;
 
-  const { configFile, credentialsFile } = writeEmulatorCredentials(temp);
-  const savedEnv: Record<string, string | undefined> = {};
-  for (const key of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION']) {
-    savedEnv[key] = process.env[key];
-  }
-  process.env.AWS_CONFIG_FILE = configFile;
-  process.env.AWS_SHARED_CREDENTIALS_FILE = credentialsFile;
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_REGION;
+  const restoreEnv = useEmulatorProfile(path.join(temp, 'aws'));
 
   const section = () => vscode.workspace.getConfiguration('healthImaging');
   const changed = new Set<SettingKey>();
@@ -110,7 +88,7 @@ export async function setUpExtension(options: SetUpOptions = {}): Promise<Extens
     region: EMULATOR_REGION,
     endpoint: emulator.url,
     disableHostPrefix: true,
-    credentials: { accessKeyId: EMULATOR_ACCESS_KEY, secretAccessKey: EMULATOR_SECRET_KEY },
+    credentials: EMULATOR_CREDENTIALS,
   });
 
   let running = true;
@@ -142,13 +120,7 @@ export async function setUpExtension(options: SetUpOptions = {}): Promise<Extens
       for (const key of changed) {
         await section().update(key, undefined, vscode.ConfigurationTarget.Global);
       }
-      for (const [key, value] of Object.entries(savedEnv)) {
-        if (value === undefined) {
-          delete process.env[key];
-        } else {
-          process.env[key] = value;
-        }
-      }
+      restoreEnv();
       fs.rmSync(temp, { recursive: true, force: true });
     },
   };

@@ -35,9 +35,11 @@ describe('preview, CLI command and diagnostics', function () {
     const shown = JSON.parse(preview.getText()) as Json;
     assert.equal(shown.force, true);
     assert.equal(shown.basedOnVersionId, before.versionId);
-    assert.deepEqual(shown.ready, [{ path: '/Patient/DICOM/PatientName', operation: 'update' }]);
+    // the exact JSON pointer for machines, and a readable location for people
+    assert.deepEqual(shown.ready, [{ path: '/Patient/DICOM/PatientName', location: 'Patient › PatientName', operation: 'update' }]);
     const sopPath = `/Study/Series/${instance.seriesUid}/Instances/${instance.uid}/DICOM/SOPInstanceUID`;
     assert.deepEqual(shown.needsForce.map((r: Json) => r.path), [sopPath]);
+    assert.match(shown.needsForce[0].location, new RegExp(`^Series \\d+ .* › Instance ${instance.instance.DICOM.InstanceNumber} › SOPInstanceUID$`));
     assert.deepEqual(shown.refused, []);
     assert.equal(shown.requests.length, 1);
     assert.deepEqual(shown.requests[0].updateImageSetMetadataUpdates.DICOMUpdates.updatableAttributes, {

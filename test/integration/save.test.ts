@@ -4,11 +4,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { SearchImageSetsCommand, UpdateImageSetMetadataCommand } from '@aws-sdk/client-medical-imaging';
+import { MAX_ATTEMPTS_PER_REQUEST } from '../../src/aws/sdkHealthImagingClient';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { until } from './helpers';
 import {
   DATASTORE_ID, useEditingEnvironment, editJson, emulatorImageSet, emulatorMetadata, emulatorVersions, firstInstance,
-  openMetadata, setText, untilEditorShowsEmulator, updateElsewhere, writeThroughProvider, type Json,
+  openLargeImageSet, openMetadata, setText, untilEditorShowsEmulator, updateElsewhere, writeThroughProvider, type Json,
 } from './saveSupport';
 
 describe('save flow', function () {
@@ -39,8 +40,10 @@ describe('save flow', function () {
     const editor = await openMetadata(id);
     const before = await emulatorImageSet(t.env.client, id);
     let instance!: ReturnType<typeof firstInstance>;
+    let editedSeries!: Json;
     await editJson(editor, (d) => {
       instance = firstInstance(d);
+      editedSeries = d.Study.Series[instance.seriesUid];
       instance.instance.DICOM.SOPInstanceUID = '2.25.123456789.1';
     });
     t.prompts.reply({ kind: 'warning', match: /needs force/, answer: 'Update with Force' });
@@ -50,7 +53,11 @@ describe('save flow', function () {
     const [modal] = questions();
     assert.equal(modal.modal, true);
     assert.deepEqual(modal.items, ['Update with Force']);
-    assert.match(modal.detail ?? '', new RegExp(`/Study/Series/${instance.seriesUid.replace(/\./g, '\\.')}/Instances/${instance.uid.replace(/\./g, '\\.')}/DICOM/SOPInstanceUID: `));
+    // a readable location, not a JSON pointer: Series <n> "<description>" (<modality>) › Instance <n> › SOPInstanceUID
+    const series = editedSeries.DICOM;
+    const location = `Series ${String(series.SeriesNumber).trim()} "${series.SeriesDescription}" (${series.Modality}) › Instance ${instance.instance.DICOM.InstanceNumber} › SOPInstanceUID: `;
+    assert.ok((modal.detail ?? '').startsWith(location), `${modal.detail} starts with ${location}`);
+    assert.doesNotMatch(modal.detail ?? '', /\/Study\/Series\//);
     const after = await emulatorImageSet(t.env.client, id);
     assert.equal(after.versionId, String(Number(before.versionId) + 1));
     assert.equal(after.overrides?.forced, true);
@@ -84,7 +91,7 @@ describe('save flow', function () {
     const edited = await editJson(editor, (d) => { d.ImageSetID = '0'.repeat(32); });
 
     await assert.rejects(writeThroughProvider(editor.document),
-      (e: Error) => /HealthImaging would refuse/.test(e.message) && e.message.includes('/ImageSetID'));
+      (e: Error) => /HealthImaging would refuse/.test(e.message) && e.message.includes('ImageSetID: ImageSetID is set by HealthImaging'));
     assert.equal(await editor.document.save(), false);
 
     assert.equal((await emulatorImageSet(t.env.client, id)).versionId, before.versionId);
@@ -100,7 +107,7 @@ describe('save flow', function () {
     await editJson(editor, (d) => { d.Study.DICOM.StudyInstanceUID = '2.25.5544332211'; });
 
     await assert.rejects(writeThroughProvider(editor.document),
-      (e: Error) => e.message.includes('/Study/DICOM/StudyInstanceUID') && /primary/i.test(e.message));
+      (e: Error) => e.message.includes('Study › StudyInstanceUID: ') && /primary/i.test(e.message));
     assert.deepEqual(questions(), [], 'no force offer on a primary image set');
     assert.equal((await emulatorImageSet(t.env.client, id)).versionId, before.versionId);
     assert.equal(editor.document.isDirty, true);
@@ -168,7 +175,7 @@ describe('save flow', function () {
 
     const [modal] = questions();
     assert.equal(modal.modal, true);
-    assert.match(modal.detail ?? '', /\/Patient\/DICOM\/PatientName: version \d+ has "THEIRS\^BOTH"; yours is "MINE\^BOTH"/);
+    assert.match(modal.detail ?? '', /^Patient › PatientName: version \d+ has "THEIRS\^BOTH"; yours is "MINE\^BOTH"/);
     const after = await emulatorImageSet(t.env.client, id);
     assert.equal(after.versionId, String(Number(theirs) + 1));
     assert.equal((await emulatorMetadata(t.env.client, id)).Patient.DICOM.PatientName, 'MINE^BOTH');
@@ -310,14 +317,37 @@ describe('save flow', function () {
     const editor = await openMetadata(id);
     const before = await emulatorImageSet(t.env.client, id);
     await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'THROTTLED^SAVE'; });
+    t.env.emulator.faults.reset();
     t.env.emulator.faults.throttleNext('UpdateImageSetMetadata', 2);
 
     assert.equal(await editor.document.save(), true);
 
     const after = await emulatorImageSet(t.env.client, id);
     assert.equal(after.versionId, String(Number(before.versionId) + 1), 'exactly one version: the throttled calls created none');
+    assert.deepEqual(t.env.emulator.faults.requestCounts().UpdateImageSetMetadata, { total: 3, byStatus: { 200: 1, 429: 2 } },
+      'three HTTP attempts: two throttled, one accepted');
     assert.equal((await emulatorMetadata(t.env.client, id)).Patient.DICOM.PatientName, 'THROTTLED^SAVE');
     await untilEditorShowsEmulator(t.env.client, editor.document, id);
+  });
+
+  it(`throttling that persists: the save makes exactly ${MAX_ATTEMPTS_PER_REQUEST} HTTP attempts, then fails and keeps the edit`, async () => {
+    const id = await t.pool.take('nonPrimary');
+    const editor = await openMetadata(id);
+    const before = await emulatorImageSet(t.env.client, id);
+    const edited = await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'ALWAYS^THROTTLED'; });
+    t.env.emulator.faults.reset();
+    t.env.emulator.faults.throttleNext('UpdateImageSetMetadata', 100);
+    try {
+      await assert.rejects(writeThroughProvider(editor.document),
+        (e: Error) => /Not saved: HealthImaging throttled UpdateImageSetMetadata; try again in a moment.*Your edit is kept\./.test(e.message));
+      assert.deepEqual(t.env.emulator.faults.requestCounts().UpdateImageSetMetadata,
+        { total: MAX_ATTEMPTS_PER_REQUEST, byStatus: { 429: MAX_ATTEMPTS_PER_REQUEST } });
+    } finally {
+      t.env.emulator.faults.reset();
+    }
+    assert.equal((await emulatorImageSet(t.env.client, id)).versionId, before.versionId, 'nothing was versioned');
+    assert.equal(editor.document.isDirty, true);
+    assert.deepEqual(JSON.parse(editor.document.getText()), edited);
   });
 
   it('split save: says how many requests, sends them in order each against the previous version', async () => {
@@ -395,12 +425,14 @@ describe('save flow', function () {
     }
   });
 
-  it('the 5,200-instance image set: a one-attribute save sends one small request (time is logged)', async () => {
+  it('the 5,200-instance image set: a one-attribute save sends one small request (time is logged)', async function () {
+    // Opening, editing and saving a 12 MB document takes well over a minute on a busy two-core machine.
+    this.timeout(240_000);
     const found = await t.env.client.send(new SearchImageSetsCommand({
       datastoreId: DATASTORE_ID, searchCriteria: { filters: [{ operator: 'EQUAL', values: [{ DICOMPatientId: 'SYN-9999' }] }] },
     }));
     const id = found.imageSetsMetadataSummaries![0].imageSetId!;
-    const editor = await openMetadata(id);
+    const editor = await openLargeImageSet(t.env, id);
     const before = await emulatorImageSet(t.env.client, id);
     const edited = editor.document.getText().replace(/"StudyDescription": "[^"]*"/, '"StudyDescription": "LARGE SAVED"');
     await setText(editor, edited);

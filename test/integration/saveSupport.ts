@@ -8,6 +8,7 @@ import {
   GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand, SearchImageSetsCommand, UpdateImageSetMetadataCommand,
   type MedicalImagingClient,
 } from '@aws-sdk/client-medical-imaging';
+import { formatMetadata } from '../../src/core/metadataText';
 import { metadataUri } from '../../src/documents/metadataUri';
 import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { FakePrompts } from './fakePrompts';
@@ -90,6 +91,24 @@ export async function updateElsewhere(client: MedicalImagingClient, imageSetId: 
 export async function openMetadata(imageSetId: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument(metadataUri(DATASTORE_ID, imageSetId));
   return vscode.window.showTextDocument(document, { preview: false });
+}
+
+/**
+ * Opens the 5,200-instance image set (which no pool hands out) showing this file's emulator: an
+ * earlier test file may have left its document loaded with another emulator's version, so the
+ * provider is told to forget it and the editor waits for the text of this emulator.
+ */
+export async function openLargeImageSet(env: ExtensionEnv, imageSetId: string): Promise<vscode.TextEditor> {
+  const editor = await openMetadata(imageSetId);
+  const held = await emulatorMetadata(env.client, imageSetId);
+  const texts = [formatMetadata(held, 'compact'), formatMetadata(held, 'expanded')];
+  const fresh = () => !editor.document.isDirty && texts.includes(editor.document.getText());
+  if (!fresh()) {
+    if (editor.document.isDirty) await vscode.commands.executeCommand('workbench.action.files.revert');
+    env.api.metadataFileSystem.refresh(editor.document.uri);
+    await until('the large image set to show this emulator\'s metadata', () => fresh() || undefined, 60_000);
+  }
+  return editor;
 }
 
 /** Replaces the whole text of the editor (as typing would; the document becomes dirty). */
@@ -180,7 +199,8 @@ export function useEditingEnvironment(slice: { order: 'first' | 'last'; skip?: n
     handles.prompts = new FakePrompts();
     handles.env.api.setPrompts(handles.prompts);
   });
-  afterEach(async () => {
+  afterEach(async function () {
+    this.timeout(120_000); // closing a 12 MB document is slow on a busy machine
     handles.env.api.setPrompts(undefined);
     handles.env.emulator.faults.reset();
     await closeAllEditors();

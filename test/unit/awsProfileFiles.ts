@@ -3,37 +3,23 @@
 // through AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE while the suite runs. The shell's own AWS_*
 // variables are set aside for the suite and restored afterwards. Call it inside `describe`, before
 // the suite's own hooks.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const EMULATOR_PROFILE = 'healthimaging-emulator';
-export const DUMMY_KEYS = 'aws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n';
+import { writeEmulatorProfile } from 'healthimaging-emulator';
+import { setAsideEnv } from '../support/environment';
 
 const AWS_VARIABLES = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
 export function useAwsProfileFiles(extra: { config?: string; credentials?: string } = {}): void {
   let dir: string | undefined;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'hi-aws-'));
-    writeFileSync(join(dir, 'config'), `[profile ${EMULATOR_PROFILE}]\nregion = us-east-1\n${extra.config ? `\n${extra.config}` : ''}`);
-    writeFileSync(join(dir, 'credentials'), `[${EMULATOR_PROFILE}]\n${DUMMY_KEYS}${extra.credentials ? `\n${extra.credentials}` : ''}`);
-    for (const v of AWS_VARIABLES) {
-      saved[v] = process.env[v];
-      delete process.env[v];
-    }
-    process.env.AWS_CONFIG_FILE = join(dir, 'config');
-    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    restoreEnv = setAsideEnv(AWS_VARIABLES, { ...writeEmulatorProfile(dir, extra) });
   });
   after(() => {
-    for (const v of AWS_VARIABLES) {
-      if (saved[v] === undefined) {
-        delete process.env[v];
-      } else {
-        process.env[v] = saved[v];
-      }
-    }
+    restoreEnv?.();
     if (dir) {
       rmSync(dir, { recursive: true, force: true });
     }

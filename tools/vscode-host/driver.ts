@@ -12,7 +12,7 @@
 // are declared below so that type-checking does not need this folder's node_modules.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import { EMULATOR_PROFILE, EMULATOR_REGION, startEmulator, writeEmulatorProfile, type RunningEmulator } from 'healthimaging-emulator';
 
 /** The subset of playwright-core's Locator the tests use. */
 export interface Locator {
@@ -34,6 +34,8 @@ export interface Locator {
   screenshot(options?: { path?: string }): Promise<Buffer>;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   evaluate<R, A>(fn: (element: any, arg: A) => R, arg: A): Promise<R>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Runs `fn` in the page on every matching element (DOM elements, typed here by what the tests read). */
+  evaluateAll<R>(fn: (elements: { className: string; textContent: string | null }[]) => R): Promise<R>;
 }
 
 /** The subset of playwright-core's Frame the tests use (a webview's content is a frame of the page). */
@@ -75,8 +77,7 @@ interface HostModule {
   removeDirs(dirs: string[]): void;
   writeUserSettings(userDataDir: string, settings: Record<string, unknown>): string;
   writeMachineSettings(userDataDir: string, settings: Record<string, unknown>): string;
-  writeEmulatorCredentials(dir: string): Record<string, string>;
-  emulatorSettings(url: string): Record<string, unknown>;
+  emulatorSettings(url: string, profile: { profile: string; region: string }): Record<string, unknown>;
   installExtension(vsix: string, dirs: { userDataDir: string; extensionsDir: string }): string;
   startCodeServer(options: {
     userDataDir?: string; extensionsDir?: string; folder?: string; env?: Record<string, string>;
@@ -160,14 +161,14 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
     const emulator = await startEmulator({ port: 0, seed: options.seed ?? true, updateDelayMs: options.updateDelayMs });
     cleanups.push(() => emulator.close());
 
-    const awsEnv = host.writeEmulatorCredentials(path.join(temp, 'aws'));
+    const awsEnv: Record<string, string> = { ...writeEmulatorProfile(path.join(temp, 'aws')) };
     const workspace = path.join(temp, 'workspace');
     const userDataDir = path.join(temp, 'user-data');
     const extensionsDir = path.join(temp, 'extensions');
     for (const d of [workspace, userDataDir, extensionsDir]) fs.mkdirSync(d, { recursive: true });
     // The workbench is a remote window: machine-scoped settings (healthImaging.endpoint)
     // are honoured only in the remote ("Machine") settings, so ours go there.
-    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulator.url));
+    host.writeMachineSettings(userDataDir, host.emulatorSettings(emulator.url, { profile: EMULATOR_PROFILE, region: EMULATOR_REGION }));
     host.writeUserSettings(userDataDir, { ...host.quietSettings, 'window.title': 'HealthImaging e2e', ...(options.settings ?? {}) });
     if (options.vsix) host.installExtension(options.vsix, { userDataDir, extensionsDir });
 

@@ -87,25 +87,13 @@ function writeMachineSettings(userDataDir, settings) {
 }
 
 /**
- * Writes the AWS config and credentials files for the local emulator into `dir`
- * and returns the environment variables that point the AWS SDK at them.
+ * The extension's settings for an emulator: its url and the AWS profile and region that the
+ * emulator package's writeEmulatorProfile() wrote (EMULATOR_PROFILE, EMULATOR_REGION).
  */
-function writeEmulatorCredentials(dir) {
-  fs.mkdirSync(dir, { recursive: true });
-  const config = path.join(dir, 'config');
-  const credentials = path.join(dir, 'credentials');
-  fs.writeFileSync(config, '[profile healthimaging-emulator]\nregion = us-east-1\n', { mode: 0o600 });
-  fs.writeFileSync(credentials,
-    '[healthimaging-emulator]\naws_access_key_id = AKIAEMULATOREXAMPLE\naws_secret_access_key = emulator-secret\n',
-    { mode: 0o600 });
-  return { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials };
-}
-
-/** The extension's settings for a given emulator url. */
-function emulatorSettings(url) {
+function emulatorSettings(url, { profile, region }) {
   return {
-    'healthImaging.profile': 'healthimaging-emulator',
-    'healthImaging.region': 'us-east-1',
+    'healthImaging.profile': profile,
+    'healthImaging.region': region,
     'healthImaging.endpoint': url,
   };
 }
@@ -325,6 +313,6 @@ async function launchBrowser({ viewport = { width: 1400, height: 900 }, headless
 }
 
 module.exports = {
-  paths, quietSettings, assertInstalled, makeTempDir, removeDirs, writeUserSettings, writeMachineSettings, writeEmulatorCredentials,
+  paths, quietSettings, assertInstalled, makeTempDir, removeDirs, writeUserSettings, writeMachineSettings,
   emulatorSettings, startCodeServer, codeServerCli, installExtension, workbenchUrl, launchBrowser, killGroup, sleep,
 };

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HealthImagingError, toHealthImagingError } from '../../../src/aws/errors';
+import { setAsideEnv } from '../../support/environment';
 
 const meta = (status: number) => ({ $metadata: { httpStatusCode: status }, message: 'service says no' });
 
@@ -76,19 +77,14 @@ describe('mapping SDK errors to HealthImagingError', () => {
 
   describe('errors of the real credential providers', () => {
     let dir: string;
-    const saved: Record<string, string | undefined> = {};
+    let restoreEnv: (() => void) | undefined;
     const vars = ['HOME', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
       'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_EC2_METADATA_DISABLED', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
     before(() => {
       dir = mkdtempSync(join(tmpdir(), 'hi-cred-'));
-      for (const v of vars) {
-        saved[v] = process.env[v];
-        delete process.env[v];
-      }
-      process.env.HOME = dir;
-      process.env.AWS_EC2_METADATA_DISABLED = 'true';
-      process.env.AWS_CONFIG_FILE = join(dir, 'config');
-      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+      restoreEnv = setAsideEnv(vars, {
+        HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      });
       writeFileSync(join(dir, 'config'), [
         '[profile expired-sso]',
         'sso_start_url = https://corp.awsapps.com/start',
@@ -122,13 +118,7 @@ describe('mapping SDK errors to HealthImagingError', () => {
       writeFileSync(join(cache, `${sha1('https://cached.awsapps.com/start')}.json`), expired('https://cached.awsapps.com/start'));
     });
     after(() => {
-      for (const v of vars) {
-        if (saved[v] === undefined) {
-          delete process.env[v];
-        } else {
-          process.env[v] = saved[v];
-        }
-      }
+      restoreEnv?.();
       rmSync(dir, { recursive: true, force: true });
     });
 

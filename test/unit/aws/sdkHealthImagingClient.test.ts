@@ -3,10 +3,10 @@ import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { HealthImagingError } from '../../../src/aws/errors';
-import type { ImageSetSummary } from '../../../src/aws/healthImagingClient';
-import { SdkHealthImagingClient, gunzipIfNeeded, isGzip, listAllImageSetVersions } from '../../../src/aws/sdkHealthImagingClient';
-import { startEmulator, type RunningEmulator } from 'healthimaging-emulator';
-import { DUMMY_KEYS, EMULATOR_PROFILE, useAwsProfileFiles } from '../awsProfileFiles';
+import { listAllDatastores, listAllImageSetVersions, listAllPages, type ImageSetSummary } from '../../../src/aws/healthImagingClient';
+import { MAX_ATTEMPTS_PER_REQUEST, SdkHealthImagingClient, gunzipIfNeeded, isGzip } from '../../../src/aws/sdkHealthImagingClient';
+import { EMULATOR_CREDENTIALS, EMULATOR_KEYS_INI, EMULATOR_PROFILE, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
+import { useAwsProfileFiles } from '../awsProfileFiles';
 
 const PROFILE = EMULATOR_PROFILE;
 
@@ -32,7 +32,7 @@ describe('SdkHealthImagingClient against the emulator', function () {
   let datastoreId: string;
   let all: ImageSetSummary[];
 
-  useAwsProfileFiles({ config: '[profile no-region]\n', credentials: `[no-region]\n${DUMMY_KEYS}` });
+  useAwsProfileFiles({ config: '[profile no-region]\n', credentials: `[no-region]\n${EMULATOR_KEYS_INI}` });
 
   before(async () => {
     emulator = await startEmulator({ port: 0, seed: true, updateDelayMs: 50 });
@@ -55,6 +55,20 @@ describe('SdkHealthImagingClient against the emulator', function () {
     assert.ok(sample.createdAt instanceof Date);
     assert.deepEqual(client.region, { region: 'us-east-1', source: 'profile' });
     datastoreId = sample.datastoreId;
+    assert.deepEqual((await listAllDatastores(client)).map((d) => d.datastoreId), page.items.map((d) => d.datastoreId));
+  });
+
+  it('follows next tokens to the last page when listing everything', async () => {
+    const pages: Record<string, { items: number[]; nextToken?: string }> = {
+      start: { items: [1, 2], nextToken: 'b' }, b: { items: [3], nextToken: 'c' }, c: { items: [] },
+    };
+    const asked: (string | undefined)[] = [];
+    const all = await listAllPages(async (token) => {
+      asked.push(token);
+      return pages[token ?? 'start'];
+    });
+    assert.deepEqual(all, [1, 2, 3]);
+    assert.deepEqual(asked, [undefined, 'b', 'c']);
   });
 
   it('pages through every image set with nextToken, without duplicates, with DICOM tags', async () => {
@@ -167,6 +181,59 @@ describe('SdkHealthImagingClient against the emulator', function () {
     }
   });
 
+  describe(`one retry layer: at most ${MAX_ATTEMPTS_PER_REQUEST} attempts per request, counted by the emulator`, () => {
+    const lines: string[] = [];
+    let retrying: SdkHealthImagingClient;
+    before(() => {
+      retrying = new SdkHealthImagingClient({ profile: PROFILE, endpoint: emulator.url, logger: { debug: (l) => lines.push(l) } });
+    });
+    after(() => retrying?.dispose());
+    beforeEach(() => {
+      lines.length = 0;
+      emulator.faults.reset();
+    });
+    const describeAs = (imageSetId: string, latestVersionId: string, value: string) => ({
+      datastoreId, imageSetId, latestVersionId,
+      update: { updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: value } } } },
+    });
+
+    it('sends a throttled UpdateImageSetMetadata again until it gets through, and logs how many attempts it took', async () => {
+      const id = all[2].imageSetId;
+      const before = await retrying.getImageSet(datastoreId, id);
+      emulator.faults.reset();
+      emulator.faults.throttleNext('UpdateImageSetMetadata', 3);
+      const result = await retrying.updateImageSetMetadata(describeAs(id, before.versionId, 'RETRIED BY THE SDK'));
+      assert.equal(result.latestVersionId, String(Number(before.versionId) + 1), 'one version: the throttled attempts created none');
+      assert.deepEqual(emulator.faults.requestCounts().UpdateImageSetMetadata, { total: 4, byStatus: { 200: 1, 429: 3 } });
+      assert.ok(lines.some((l) => /^UpdateImageSetMetadata succeeded after 4 attempts \(\d+ ms of back-off\)$/.test(l)), lines.join('\n'));
+      assert.ok(lines.every((l) => !l.includes('RETRIED BY THE SDK')), 'no metadata values in the log');
+    });
+
+    it(`gives up after exactly ${MAX_ATTEMPTS_PER_REQUEST} attempts when throttling persists, with the Throttling error`, async () => {
+      const id = all[3].imageSetId;
+      const before = await retrying.getImageSet(datastoreId, id);
+      emulator.faults.reset();
+      emulator.faults.throttleNext('UpdateImageSetMetadata', 100);
+      const error = await rejection(retrying.updateImageSetMetadata(describeAs(id, before.versionId, 'NEVER SENT')));
+      assert.equal(error.code, 'Throttling');
+      assert.match(error.message, /HealthImaging throttled UpdateImageSetMetadata; try again in a moment/);
+      assert.deepEqual(emulator.faults.requestCounts().UpdateImageSetMetadata, { total: MAX_ATTEMPTS_PER_REQUEST, byStatus: { 429: MAX_ATTEMPTS_PER_REQUEST } });
+      assert.ok(lines.some((l) => l.startsWith(`UpdateImageSetMetadata failed (ThrottlingException) after ${MAX_ATTEMPTS_PER_REQUEST} attempts (`)), lines.join('\n'));
+      emulator.faults.reset();
+      assert.equal((await retrying.getImageSet(datastoreId, id)).versionId, before.versionId, 'nothing was versioned');
+    });
+
+    it('sends a request that conflicts (a stale version) once', async () => {
+      const id = all[4].imageSetId;
+      const before = await retrying.getImageSet(datastoreId, id);
+      await retrying.updateImageSetMetadata(describeAs(id, before.versionId, 'FIRST'));
+      emulator.faults.reset();
+      const error = await rejection(retrying.updateImageSetMetadata(describeAs(id, before.versionId, 'STALE')));
+      assert.equal(error.code, 'Conflict');
+      assert.deepEqual(emulator.faults.requestCounts().UpdateImageSetMetadata, { total: 1, byStatus: { 409: 1 } });
+    });
+  });
+
   it('reports a stopped service as a Network error naming the endpoint', async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
     const offline = new SdkHealthImagingClient({ profile: PROFILE, endpoint, maxAttempts: 1 });
@@ -213,7 +280,7 @@ describe('SdkHealthImagingClient against the emulator', function () {
       });
       assert.ok(lines.length >= 4, lines.join('\n'));
       assert.ok(lines.some((l) => l.includes(s.imageSetId) && /GetImageSetMetadata .* ok in \d+ ms/.test(l)), lines.join('\n'));
-      const secrets = [patientId, doc.Patient.DICOM.PatientName, doc.Study.DICOM.StudyInstanceUID, 'SECRET^NAME', 'AKIAEMULATOREXAMPLE', 'emulator-secret']
+      const secrets = [patientId, doc.Patient.DICOM.PatientName, doc.Study.DICOM.StudyInstanceUID, 'SECRET^NAME', EMULATOR_CREDENTIALS.accessKeyId, EMULATOR_CREDENTIALS.secretAccessKey]
         .filter((x): x is string => typeof x === 'string' && x.length > 0);
       for (const line of lines) {
         for (const secret of secrets) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  DEFAULT_MAX_ATTRIBUTE_BYTES,
+  DEFAULT_SPLIT_ATTRIBUTE_BYTES,
   MetadataUpdatePlan,
   applyMetadataUpdate,
   checkMetadataUpdate,
@@ -77,7 +77,7 @@ describe('golden fixtures (test/fixtures)', () => {
         return;
       }
       // Apply in order: the service's view of the document equals the edit (re-keyed UIDs).
-      const limit = options?.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES;
+      const limit = options?.maxAttributeBytes ?? DEFAULT_SPLIT_ATTRIBUTE_BYTES;
       let doc: unknown = original;
       const checked: { path: string; reason: string }[] = [];
       for (const update of plan.updates) {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Node as JsonNode, parseTree, visit } from 'jsonc-parser';
-import { findJsonPointerRange, jsonPathAtOffset, parseMetadataText } from '../../../src/core/metadataText';
+import { findJsonPointerRange, parseMetadataText } from '../../../src/core/metadataText';
 
 function referenceRange(text: string, segments: string[]): { offset: number; length: number } | undefined {
   let node: JsonNode | undefined = parseTree(text);
@@ -91,19 +91,5 @@ describe('metadata text scanners agree with jsonc-parser (property)', () => {
       }
     }), { numRuns: 2000 });
     assert.ok(plainDuplicates >= 50, `only ${plainDuplicates} cases with duplicates and no escapes`);
-  });
-
-  it('jsonPathAtOffset: the deepest member or item whose text (key included) holds the offset', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom('', '  ', '\t'), fc.nat(), (v, indent, seed) => {
-      const text = ' ' + JSON.stringify(v, null, indent) + '\n';
-      const all = pointers(v).map((segs) => ({ segs, range: findJsonPointerRange(text, toPointer(segs))! }));
-      for (let k = 0; k < 25; k++) {
-        const offset = (seed + k * 7919) % text.length;
-        const holding = all.filter(({ range }) => range.offset <= offset && offset <= range.offset + range.length);
-        const deepest = holding.reduce<string[]>((best, h) => (h.segs.length > best.length ? h.segs : best), []);
-        assert.deepEqual(jsonPathAtOffset(text, offset), deepest, `offset ${offset}`);
-        assert.deepEqual(jsonPathAtOffset(text, offset, 1), deepest.slice(0, 1));
-      }
-    }), { numRuns: 500 });
   });
 });

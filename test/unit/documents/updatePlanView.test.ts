@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
   buildUpdatePreview, describePlan, findOverlaps, listPayloadAttributes, listPlanAttributes, pointersOverlap,
-  rebaseUpdates, shortValue, valueAtPointer,
+  rebaseUpdates, shortValue,
 } from '../../../src/documents/updatePlanView';
 
 const S = '1.2.3.1';
@@ -42,15 +42,6 @@ describe('documents/updatePlanView', () => {
       `/Study/Series/${S}/Instances/${J}`,
     ]);
     assert.deepEqual(listPayloadAttributes(undefined, 'remove'), []);
-  });
-
-  it('resolves JSON pointers with escapes and array indexes', () => {
-    const doc = { 'a/b': { '~x': [10, { y: 2 }] } };
-    assert.equal(valueAtPointer(doc, '/a~1b/~0x/1/y'), 2);
-    assert.equal(valueAtPointer(doc, '/a~1b/~0x/01'), undefined);
-    assert.equal(valueAtPointer(doc, '/missing/x'), undefined);
-    assert.deepEqual(valueAtPointer(doc, ''), doc);
-    assert.throws(() => valueAtPointer(doc, 'a'), /not a JSON pointer: "a"/);
   });
 
   it('knows when pointers overlap', () => {
