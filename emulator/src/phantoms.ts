@@ -19,7 +19,8 @@ export interface PhantomImage {
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic noise
 
-function prng(seed: number): () => number {
+/** mulberry32: a small, well-known 32-bit PRNG; same seed, same sequence. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -13,7 +13,7 @@ import { encodeHtj2k, HTJ2K_LOSSLESS, type OpenJphModule } from '../../src/core/
 import { tagOfKeyword } from './dicomDataset';
 import { frameId, ImportedFrame, SCHEMA_VERSION } from './dicomImport';
 import { levelOfTag } from './dicomLevels';
-import { crChest, ctChest, ctLegs, ctScout, dxKnee, mgBreast, mrHead, ptChest, usAbdomen, type PhantomImage, type Plane } from './phantoms';
+import { crChest, ctChest, ctLegs, ctScout, dxKnee, mgBreast, mrHead, prng, ptChest, usAbdomen, type PhantomImage, type Plane } from './phantoms';
 
 export interface SeedImageSet {
   /** Full document without DatastoreID/ImageSetID (the server adds them). */
@@ -38,18 +38,6 @@ const TS_EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic helpers
-
-/** mulberry32: a small, well-known 32-bit PRNG; same seed, same sequence. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

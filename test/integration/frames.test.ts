@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import {
   GetDICOMImportJobCommand, GetImageSetMetadataCommand, SearchImageSetsCommand, StartDICOMImportJobCommand,
 } from '@aws-sdk/client-medical-imaging';
+import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { findJsonPointerRange } from '../../src/core/metadataText';
 import { parseMetadataUri } from '../../src/documents/metadataUri';
 import type { FramesReport } from '../../src/frames/framesPanel';
@@ -110,10 +111,7 @@ describe('frames panel', function () {
 
   before(async () => {
     env = await setUpExtension();
-    const root = await env.api.explorer.getChildren();
-    const ds = root.find((n) => n.kind === 'datastore' && n.datastore.datastoreName === 'sample-datastore');
-    assert.ok(ds && ds.kind === 'datastore');
-    datastoreId = ds.datastore.datastoreId;
+    datastoreId = SEED_DATASTORE_ID;
     const out = await env.client.send(new SearchImageSetsCommand({ datastoreId, maxResults: 50 }));
     imageSetIds = (out.imageSetsMetadataSummaries ?? []).map((s) => s.imageSetId!);
     subscription = env.api.frames.onDidReport((r) => reports.push(r));

@@ -6,6 +6,7 @@
 
 import factory from '@cornerstonejs/codec-openjph';
 import type { OpenJphModule } from '../../core/htj2k';
+import { shortUid } from '../../core/metadataLocation';
 import { defaultWindow, windowForRange, type InstanceFrames, type SeriesFrames, type Window } from '../../core/imageFrames';
 import { unpackModel, type FramesModel, type HostMessage, type PageMessage, type Selection } from '../protocol';
 import { checkDecoded, checkOriginal, decodeHtj2kFrame } from './decode';
@@ -243,7 +244,6 @@ function spinner(): HTMLElement {
   return div;
 }
 
-const shortUid = (uid: string) => (uid.length > 14 ? `…${uid.slice(-12)}` : uid);
 
 function seriesTitle(s: SeriesFrames): string {
   return [s.seriesNumber !== undefined ? `Series ${s.seriesNumber}` : 'Series', s.modality, s.description].filter(Boolean).join(' · ');
