@@ -86,15 +86,17 @@ function previewOf(hasFrames: boolean, pixels: PixelDescription, transferSyntax:
   return { message: `No preview for ${transferSyntaxName(transferSyntax)}` };
 }
 
-function windowOf(dicom: JsonObject): Window | undefined {
-  const center = dicomNumber(dicom.WindowCenter);
-  const width = dicomNumber(dicom.WindowWidth);
+function windowOf(windowCenter: unknown, windowWidth: unknown): Window | undefined {
+  const center = dicomNumber(windowCenter);
+  const width = dicomNumber(windowWidth);
   return center !== undefined && width !== undefined && width >= 1 ? { center, width } : undefined;
 }
 
 function instanceFrames(sop: string, instance: JsonObject, series: JsonObject): InstanceFrames {
-  // Instance-level values win over series-level ones (HealthImaging keeps these at instance level).
-  const dicom: JsonObject = { ...series, ...(isObject(instance.DICOM) ? instance.DICOM : {}) };
+  // Instance-level values win over series-level ones (HealthImaging keeps these at instance level). Looked up,
+  // not merged into a new object: a large image set has thousands of instances.
+  const own = isObject(instance.DICOM) ? instance.DICOM : {};
+  const dicom = (keyword: string): unknown => (Object.hasOwn(own, keyword) ? own[keyword] : Object.hasOwn(series, keyword) ? series[keyword] : undefined);
   const frames: FrameInfo[] = [];
   for (const f of Array.isArray(instance.ImageFrames) ? instance.ImageFrames : []) {
     if (!isObject(f) || typeof f.ID !== 'string') continue;
@@ -108,23 +110,23 @@ function instanceFrames(sop: string, instance: JsonObject, series: JsonObject): 
       maxPixelValue: typeof f.MaxPixelValue === 'number' ? f.MaxPixelValue : undefined,
     });
   }
-  const samplesPerPixel = dicomNumber(dicom.SamplesPerPixel) ?? 1;
+  const samplesPerPixel = dicomNumber(dicom('SamplesPerPixel')) ?? 1;
   const pixels: PixelDescription = {
-    rows: dicomNumber(dicom.Rows),
-    columns: dicomNumber(dicom.Columns),
+    rows: dicomNumber(dicom('Rows')),
+    columns: dicomNumber(dicom('Columns')),
     samplesPerPixel,
-    bitsAllocated: dicomNumber(dicom.BitsAllocated),
-    bitsStored: dicomNumber(dicom.BitsStored),
-    signed: dicomNumber(dicom.PixelRepresentation) === 1,
-    photometric: text(dicom.PhotometricInterpretation) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2'),
-    rescaleSlope: dicomNumber(dicom.RescaleSlope) || 1,
-    rescaleIntercept: dicomNumber(dicom.RescaleIntercept) ?? 0,
-    window: windowOf(dicom),
+    bitsAllocated: dicomNumber(dicom('BitsAllocated')),
+    bitsStored: dicomNumber(dicom('BitsStored')),
+    signed: dicomNumber(dicom('PixelRepresentation')) === 1,
+    photometric: text(dicom('PhotometricInterpretation')) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2'),
+    rescaleSlope: dicomNumber(dicom('RescaleSlope')) || 1,
+    rescaleIntercept: dicomNumber(dicom('RescaleIntercept')) ?? 0,
+    window: windowOf(dicom('WindowCenter'), dicom('WindowWidth')),
   };
   const transferSyntaxUID = typeof instance.StoredTransferSyntaxUID === 'string' ? instance.StoredTransferSyntaxUID : undefined;
   return {
     sopInstanceUID: sop,
-    instanceNumber: dicomNumber(dicom.InstanceNumber),
+    instanceNumber: dicomNumber(dicom('InstanceNumber')),
     transferSyntaxUID,
     checksumType: typeof instance.ChecksumType === 'string' ? instance.ChecksumType : undefined,
     frames,
@@ -189,8 +191,15 @@ export interface ImageSetLocation { seriesInstanceUID: string; sopInstanceUID?: 
  * layout, one instance per line included.
  */
 export function locateInImageSet(text: string, offset: number): ImageSetLocation | undefined {
-  const at = locateAt(text, offset);
+  let at = locateAt(text, offset);
   if (!at) return undefined;
+  if (at.on === 'none') {
+    // Between a member's key and its colon is still that member (locateAt places it between members).
+    let k = offset - 1;
+    while (k > 0 && /\s/.test(text[k])) k--;
+    const onKey = text.charCodeAt(k) === 34 ? locateAt(text, k) : undefined;
+    if (onKey?.on === 'key') at = onKey;
+  }
   // The enclosing container's path, and the member or item the offset is on (its key or its value).
   const path = at.key !== undefined ? [...at.path, at.key] : at.index !== undefined ? [...at.path, String(at.index)] : at.path;
   if (path[0] !== 'Study' || path[1] !== 'Series' || path.length < 3) return undefined;
