@@ -152,16 +152,24 @@ describe('frames panel', function () {
     assert.equal(env.api.frames.panelFor(uri), panel);
   });
 
-  it('logs the time from opening the panel to the first thumbnail (the 5,200-instance CT image set)', async () => {
-    const { imageSetId, doc } = await find((d) => modality(d) === 'CT' && instancesOf(d, series(d)[0][0]).length > 5000, true);
-    const count = instancesOf(doc, series(doc)[0][0]).length;
-    await showFrames(uriOf(imageSetId));
-    const first = await report('the first thumbnail', (r): r is Extract<FramesReport, { kind: 'rendered' }> => r.imageSetId === imageSetId && r.kind === 'rendered' && r.role === 'thumbnail');
-    assert.equal(first.width, 256);
-    // The same number the extension logs ("[frames] <id>: first thumbnail N ms after opening the panel").
-    console.log(`      frames: first thumbnail of the ${count}-instance CT image set ${first.msSinceOpen} ms after opening the panel`);
-    const view = await viewOf(imageSetId, instancesOf(doc, series(doc)[0][0])[0][0]);
-    assert.ok(view.msSinceOpen >= 0);
+  it('logs the time from opening the panel to the first thumbnail: the 5,200-instance CT image set, and a small one as the baseline', async () => {
+    const size = (doc: Doc) => instancesOf(doc, series(doc)[0][0]).length;
+    /** Opens the panel on an image set not shown before (no frame cached) and closes it after its first thumbnail. */
+    const firstThumbnail = async (test: (doc: Doc) => boolean) => {
+      const { imageSetId, doc } = await find((d) => modality(d) === 'CT' && test(d), true);
+      await showFrames(uriOf(imageSetId));
+      const first = await report('the first thumbnail', (r): r is Extract<FramesReport, { kind: 'rendered' }> => r.imageSetId === imageSetId && r.kind === 'rendered' && r.role === 'thumbnail');
+      assert.equal(first.width, 256);
+      await viewOf(imageSetId, instancesOf(doc, series(doc)[0][0])[0][0]);
+      await closePanels();
+      return { ms: first.msSinceOpen, count: size(doc) };
+    };
+    await firstThumbnail((d) => size(d) < 200); // warm-up: the host's first webview of this suite pays for loading the page
+    const large = await firstThumbnail((d) => size(d) > 5000);
+    const small = await firstThumbnail((d) => size(d) < 200);
+    // The same numbers the extension logs ("[frames] <id>: first thumbnail N ms after opening the panel").
+    console.log(`      frames: first thumbnail of the ${large.count}-instance CT image set ${large.ms} ms after opening the panel; ` +
+      `of a ${small.count}-instance CT image set ${small.ms} ms (baseline); ratio ${(large.ms / Math.max(1, small.ms)).toFixed(2)}`);
   });
 
   it('follows the cursor: an instance shows its frame, a series\' DICOM that series, also with one line per instance', async () => {
