@@ -1,14 +1,16 @@
 // The frames panel in the real workbench (code-server in Chromium) against the seeded emulator: open a CT
 // image set's metadata, click Show Frames in the editor's title bar, and check the pixels the page drew: the
 // phantom's soft tissue in the centre at the grey its window gives, air at the edge black; a window/level drag
-// changes them. Screenshots: .test-results/screenshots/frames-*.png (frames-beside-editor.png is the README's
-// media/frames.png).
+// changes them; Go to Line into an instance shows it. Screenshots: .test-results/screenshots/frames-*.png; with
+// HI_UPDATE_MEDIA=1 frames-beside-editor.png is also written to media/screenshot-frames.png (the README's).
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetImageSetMetadataCommand, MedicalImagingClient, SearchImageSetsCommand } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { findJsonPointerRange, formatMetadata } from '../../src/core/metadataText';
-import { builtVsix, startE2E, type E2ESession, type Frame } from '../../tools/vscode-host/driver';
+import { builtVsix, repoRoot, startE2E, type E2ESession, type Frame } from '../../tools/vscode-host/driver';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -151,7 +153,9 @@ describe('the frames panel in the workbench', function () {
     await page.keyboard.press('Enter');
     await until('the twelfth instance in the large view', async () => /^Instance 12 · /.test((await caption.textContent()) ?? ''));
     await until('its thumbnail selected', async () => (await frame.locator('.instance-tile[aria-selected="true"] .label').textContent()) === '#12');
-    await page.locator('.monaco-workbench .part.editor').screenshot({ path: `${e2e.screenshotDir}/frames-beside-editor.png` });
+    const beside = path.join(e2e.screenshotDir, 'frames-beside-editor.png');
+    await page.locator('.monaco-workbench .part.editor').screenshot({ path: beside });
+    if (process.env.HI_UPDATE_MEDIA === '1') fs.copyFileSync(beside, path.join(repoRoot, 'media', 'screenshot-frames.png'));
 
     // The panel's strict Content Security Policy held: nothing refused, no uncaught errors.
     assert.deepEqual(e2e.problems.filter((p) => p.startsWith('page error') || /Content Security Policy|Refused to/i.test(p)), []);

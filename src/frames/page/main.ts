@@ -7,6 +7,7 @@
 import factory from '@cornerstonejs/codec-openjph';
 import type { OpenJphModule } from '../../core/htj2k';
 import { shortUid } from '../../core/metadataLocation';
+import { plural } from '../../shared/format';
 import { defaultWindow, windowForRange, type InstanceFrames, type SeriesFrames, type Window } from '../../core/imageFrames';
 import { unpackModel, type FramesModel, type HostMessage, type PageMessage, type Selection } from '../protocol';
 import { checkDecoded, checkOriginal, decodeHtj2kFrame } from './decode';
@@ -268,7 +269,7 @@ function renderSeriesStrip(): void {
     tile.setAttribute('role', 'option');
     tile.setAttribute('aria-selected', String(i === seriesIndex));
     tile.tabIndex = i === seriesIndex ? 0 : -1;
-    tile.title = `${seriesTitle(s)}\n${s.instances.length} instance(s)\nSeries Instance UID ${s.seriesInstanceUID}`;
+    tile.title = `${seriesTitle(s)}\n${plural(s.instances.length, 'instance')}\nSeries Instance UID ${s.seriesInstanceUID}`;
     const thumb = document.createElement('div');
     thumb.className = 'thumb';
     const label = document.createElement('div');
@@ -360,7 +361,7 @@ function showViewMessage(text: string | undefined, retry?: () => void): void {
 function updateCaptions(): void {
   const s = currentSeries();
   const instance = s?.instances[instanceIndex];
-  seriesLabel.textContent = s ? `${seriesTitle(s)} — ${s.instances.length} instance(s)` : '';
+  seriesLabel.textContent = s ? `${seriesTitle(s)} — ${plural(s.instances.length, 'instance')}` : '';
   if (!instance) {
     captionInstance.textContent = '';
     captionFrame.textContent = '';
