@@ -11,7 +11,7 @@
 // 4. The time from opening the panel to its first thumbnail on the 5,200-instance seeded CT image set: the
 //    integration test that logs it runs in the real extension host (about a minute; --no-panel skips it).
 import { build } from 'esbuild';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { root } from '../bootstrap.mjs';
 import { emulatorModule, ensureEmulatorBuilt } from '../emulator-build.mjs';
 import { packageExtension, zipEntries } from '../package.mjs';
+import { launchEmulator, memoryAtRest, stopEmulator } from './emulatorProcess.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -52,29 +53,12 @@ const cli = ensureEmulatorBuilt('cli');
 runIn(baseDir, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'emulator']);
 const baseCli = join(baseDir, 'emulator', 'out', 'emulator', 'src', 'cli.js');
 
-/** Starts an emulator program with --seed in its own process; resolves when it prints its URL. */
-function launch(program) {
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--expose-gc', '-e', `require(${JSON.stringify(program)}).main(process.argv.slice(1))`, '--', '--port', '0', '--quiet', '--seed'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1], ms: Number(process.hrtime.bigint() - started) / 1e6 });
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}: ${out}`)));
-  });
-}
 async function startAndMeasure(program) {
-  const e = await launch(program);
+  const e = await launchEmulator(program, ['--seed']);
   try {
-    await new Promise((r) => setTimeout(r, 500));
-    await fetch(`${e.url}/_emulator/health?gc=true`);
-    const { memory } = await (await fetch(`${e.url}/_emulator/health?gc=true`)).json();
-    return { ms: e.ms, memory };
+    return { ms: e.ms, memory: await memoryAtRest(e) };
   } finally {
-    await new Promise((r) => { e.child.removeAllListeners('exit'); e.child.once('exit', r); e.child.kill('SIGTERM'); });
+    await stopEmulator(e);
   }
 }
 const seedRuns = { base: [], now: [] };
