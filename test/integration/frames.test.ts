@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-medical-imaging';
 import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
 import { findJsonPointerRange } from '../../src/core/metadataText';
+import { MAX_ATTEMPTS_PER_REQUEST } from '../../src/aws/sdkHealthImagingClient';
 import { parseMetadataUri } from '../../src/documents/metadataUri';
 import type { FramesReport } from '../../src/frames/framesPanel';
 import { setUpExtension, until, type ExtensionEnv } from './helpers';
@@ -231,7 +232,7 @@ describe('frames panel', function () {
     // Throttling is retried by the SDK: an image set of one frame, throttled on every attempt.
     const single = await find((d) => modality(d) === 'CR', true);
     const [sop] = instancesOf(single.doc, series(single.doc)[0][0])[0];
-    env.emulator.faults.errorNext('GetImageFrame', 'ThrottlingException', 3);
+    env.emulator.faults.errorNext('GetImageFrame', 'ThrottlingException', MAX_ATTEMPTS_PER_REQUEST);
     const editor = await vscode.window.showTextDocument(uriOf(single.imageSetId), { preview: false });
     await showFrames(uriOf(single.imageSetId));
     await messageFor(single.imageSetId, 'view', sop, /HealthImaging throttled GetImageFrame; try again in a moment/);
