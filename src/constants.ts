@@ -29,6 +29,10 @@ export const Commands = {
   revertImageSet: 'healthImaging.revertImageSet',
   compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
   showFrames: 'healthImaging.showFrames',
+  compareWithPrimary: 'healthImaging.compareWithPrimary',
+  promoteToPrimary: 'healthImaging.promoteToPrimary',
+  deleteImageSet: 'healthImaging.deleteImageSet',
+  showStudyImageSets: 'healthImaging.showStudyImageSets',
   goToSeriesOrInstance: 'healthImaging.goToSeriesOrInstance',
 } as const;
 
@@ -41,6 +45,7 @@ export const Settings = {
   pageSize: 'pageSize',
   maxAttributeBytes: 'maxAttributeBytes',
   confirmForceUpdate: 'confirmForceUpdate',
+  studyWideUpdates: 'studyWideUpdates',
   documentLayout: 'documentLayout',
 } as const;
 
@@ -51,6 +56,8 @@ export const ContextKeys = {
   connectionState: 'healthImaging.connectionState',
   /** true while the explorer shows a search filter. */
   filterActive: 'healthImaging.filterActive',
+  /** true while the active editor shows the metadata of a non-primary image set. */
+  nonPrimaryEditor: 'healthImaging.nonPrimaryEditor',
 } as const;
 
 /** `contextValue` tokens of tree items; match them with regex in `when` clauses, e.g. `viewItem =~ /imageSet;/`. */

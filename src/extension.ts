@@ -9,6 +9,7 @@ import { MetadataDiagnostics } from './documents/diagnostics';
 import { UpdatePreview } from './documents/preview';
 import { Frames, type FramesTestApi } from './frames/framesPanel';
 import { SaveFlow } from './documents/saveFlow';
+import { Hierarchy } from './hierarchy/hierarchy';
 import { RevertCommand } from './explorer/revert';
 import { MetadataCodeActions } from './language/codeActions';
 import { GoToSeriesOrInstance } from './language/goToSeriesOrInstance';
@@ -46,15 +47,21 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
   const explorer = new Explorer(connection, config, prompts, logs.for('explorer'));
   context.subscriptions.push(explorer);
 
-  // Saving: the save flow handles writeFile; diagnostics, preview, revert and version commands.
+  // Primary and non-primary image sets across a study: study-wide saves, compare, promote, delete.
   const getClient = () => connection.getClient();
-  const refreshImageSet = (datastoreId: string, imageSetId: string) => explorer.provider.refreshImageSet(datastoreId, imageSetId);
-  const saveFlow = new SaveFlow({ provider: metadataFileSystem, getClient, prompts, config, log: logs.for('save') });
+  const hierarchy = new Hierarchy({
+    getClient, provider: metadataFileSystem, explorer: explorer.provider, prompts, config, log: logs.for('hierarchy'), onDidChangeConnection: connection.onDidChange,
+  });
+  context.subscriptions.push(hierarchy);
+
+  // Saving: the save flow handles writeFile; diagnostics, preview, revert and version commands.
+  const refreshImageSet = (datastoreId: string, imageSetId: string) => hierarchy.imageSetChanged(datastoreId, imageSetId);
+  const saveFlow = new SaveFlow({ provider: metadataFileSystem, getClient, prompts, config, log: logs.for('save'), studyWide: hierarchy.studyWide });
   context.subscriptions.push(
     saveFlow,
     saveFlow.onDidUpdateImageSet((e) => refreshImageSet(e.datastoreId, e.imageSetId)),
-    new MetadataDiagnostics({ getBase: (uri) => metadataFileSystem.getBase(uri), config, log: logs.for('diagnostics') }),
-    new UpdatePreview({ provider: metadataFileSystem, config, prompts, log: logs.for('preview') }),
+    new MetadataDiagnostics({ getBase: (uri) => metadataFileSystem.getBase(uri), config, log: logs.for('diagnostics'), studyReach: hierarchy }),
+    new UpdatePreview({ provider: metadataFileSystem, config, prompts, log: logs.for('preview'), studyReach: hierarchy }),
     new RevertCommand({ getClient, provider: metadataFileSystem, prompts, log: logs.for('revert'), onDidUpdate: refreshImageSet }),
     new VersionCommands({ prompts, log: logs.for('versions'), latestVersionId: async (d, i) => (await getClient().getImageSet(d, i)).versionId }),
   );

@@ -55,6 +55,7 @@ export interface EmulatorFaults {
   /** Next N GetImageFrame answers carry damaged bytes: 'garble' overwrites the codestream's first bytes (it
    *  no longer decodes), 'truncate' cuts the frame to half its length (it decodes to wrong pixels). */
   damageNextFrames(count: number, how?: FrameDamage): void;
+  failNextCopies(count: number, message?: string): void;     // next N copies end COPY_FAILED with that message
   setLatency(ms: number): void;
   /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
   setUpdateDelay(ms: number): void;
@@ -176,6 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     maxDatastores: 10,
     accountId: options.accountId ?? '123456789012',
     failUpdates: { count: 0 },
+    failCopies: { count: 0 },
     log,
   };
   const service = new Service(store, settings);
@@ -220,6 +222,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!FRAME_DAMAGES.includes(how)) throw new Error(`damageNextFrames: unknown damage '${String(how)}'; expected one of ${FRAME_DAMAGES.join(', ')}`);
       damageFrames = { count, how };
     },
+    failNextCopies(count, message) {
+      if (!Number.isInteger(count) || count < 0) throw new Error(`failNextCopies: count must be a non-negative integer (got ${count})`);
+      settings.failCopies = { count, message };
+    },
     setLatency(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`setLatency: ms must be a non-negative number (got ${ms})`);
       latencyMs = ms;
@@ -239,13 +245,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       counts.clear();
       settings.failUpdates = { count: 0 };
       damageFrames = { count: 0, how: 'garble' };
+      settings.failCopies = { count: 0 };
       latencyMs = options.latencyMs ?? 0;
       settings.updateDelayMs = initialDelay;
       service.hurry(Date.now() + initialDelay);
     },
   };
   const faultState = (): Record<string, unknown> => ({
-    throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count,
+    throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count, failNextCopies: settings.failCopies.count,
     damageNextFrames: damageFrames.count ? damageFrames : 0,
     latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true, requests: faults.requestCounts(),
   });
@@ -298,7 +305,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       try {
         const f = (body.length ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
         if (!f || typeof f !== 'object' || Array.isArray(f)) throw new Error('the body must be a JSON object');
-        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'damageNextFrames', 'latencyMs', 'updateDelayMs'];
+        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'failNextCopies', 'damageNextFrames', 'latencyMs', 'updateDelayMs'];
         const unknown = Object.keys(f).filter((k) => !known.includes(k));
         if (unknown.length) throw new Error(`unknown keys ${unknown.join(', ')}; expected ${known.join(', ')}`);
         if (f.reset === true) faults.reset();
@@ -316,12 +323,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             faults.errorNext(String(t.operation), String(t.type), t.count === undefined ? 1 : Number(t.count), typeof t.message === 'string' ? t.message : undefined);
           }
         }
-        const fn = f.failNextUpdates;
-        if (typeof fn === 'number') faults.failNextUpdates(fn);
-        else if (fn && typeof fn === 'object') {
-          const x = fn as { count?: unknown; message?: unknown };
-          faults.failNextUpdates(Number(x.count ?? 1), typeof x.message === 'string' ? x.message : undefined);
-        } else if (fn !== undefined) throw new Error('failNextUpdates must be a count or {"count":N,"message":"..."}');
+        for (const key of ['failNextUpdates', 'failNextCopies'] as const) {
+          const fn = f[key];
+          if (typeof fn === 'number') faults[key](fn);
+          else if (fn && typeof fn === 'object') {
+            const x = fn as { count?: unknown; message?: unknown };
+            faults[key](Number(x.count ?? 1), typeof x.message === 'string' ? x.message : undefined);
+          } else if (fn !== undefined) throw new Error(`${key} must be a count or {"count":N,"message":"..."}`);
+        }
         const dn = f.damageNextFrames;
         if (typeof dn === 'number') faults.damageNextFrames(dn);
         else if (dn && typeof dn === 'object') {

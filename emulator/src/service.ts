@@ -2,6 +2,7 @@
 // the asynchronous state machine (LOCKED -> ACTIVE after a delay), updates through core's
 // rules, revert, copy, delete, search and tags. Import jobs live in importJobs.ts.
 import { randomBytes, createHash } from 'node:crypto';
+import { describeHierarchyConflicts, findHierarchyConflicts, studyInstanceUidOf } from '../../src/core/hierarchy';
 import { hasOwn, setOwn } from '../../src/core/json';
 import { applyMetadataUpdate, checkMetadataUpdate, type MetadataUpdate } from '../../src/core/metadataUpdate';
 import { parseSearchCriteria, runSearch, summarize, type Searchable } from './search';
@@ -30,6 +31,8 @@ export interface ServiceSettings {
   maxDatastores: number;
   accountId: string;
   failUpdates: { count: number; message?: string };
+  /** The next `count` copies end COPY_FAILED (a fault for tests). */
+  failCopies: { count: number; message?: string };
   log: (line: string) => void;
 }
 
@@ -420,6 +423,8 @@ export class Service {
       } else {
         v.status = v.pending.final;
         v.content = v.pendingContent;
+        // promoteToPrimary takes effect only with a copy that succeeded
+        if (v.pending.promote) s.isPrimary = true;
       }
       delete v.pending;
       delete v.pendingContent;
@@ -437,6 +442,13 @@ export class Service {
     s.updatedAt = now;
     this.store.save();
     this.settings.log(`[emulator] image set ${imageSetId} version ${v.versionId} is ${s.state}/${this.workflowOf(s, v)}`);
+  }
+
+  /** The primary image sets (not deleted) of a study in a data store, but `exclude`. */
+  private primariesOfStudy(datastoreId: string, studyInstanceUID: string | undefined, exclude: readonly ImageSetRecord[]): ImageSetRecord[] {
+    if (studyInstanceUID === undefined) return [];
+    return [...this.store.imageSets.values()].filter((o) => !exclude.includes(o) && o.datastoreId === datastoreId && o.isPrimary
+      && o.state !== 'DELETED' && this.store.summaryOf(this.latest(o).content).studyInstanceUID === studyInstanceUID);
   }
 
   private writable(s: ImageSetRecord, latestVersion: string, field: string): void {
@@ -538,9 +550,7 @@ export class Service {
     if (includeStudy) {
       if (revertTo !== undefined) throw validation('includeStudyImageSets cannot be combined with revertToVersionId');
       if (!s.isPrimary) throw validation(`includeStudyImageSets applies to primary image sets; image set ${imageSetId} is not primary`);
-      const study = this.store.summaryOf(this.latest(s).content).studyInstanceUID;
-      others = [...this.store.imageSets.values()].filter((o) => o !== s && o.datastoreId === datastoreId && o.isPrimary
-        && o.state !== 'DELETED' && study !== undefined && this.store.summaryOf(this.latest(o).content).studyInstanceUID === study);
+      others = this.primariesOfStudy(datastoreId, this.store.summaryOf(this.latest(s).content).studyInstanceUID, [s]);
       const locked = others.find((o) => o.state === 'LOCKED');
       if (locked) throw conflict(`Image set ${locked.imageSetId} of the same study is LOCKED (${this.workflowOf(locked, this.latest(locked))}); retry when it is ACTIVE`);
     }
@@ -597,17 +607,29 @@ export class Service {
     if (destination) this.writable(destination, dstVersion as string, 'copyImageSetInformation.destinationImageSet.latestVersionId');
 
     const selected = this.selectInstances(this.document(source), copiable);
+    const merged = destination ? this.merge(this.document(destination), selected, force) : selected;
+    if (promoteToPrimary && typeof merged !== 'string') this.checkPromotion(source, destination, merged);
+    const fault = this.settings.failCopies;
+    let injected: string | undefined;
+    if (fault.count > 0) {
+      fault.count -= 1;
+      injected = fault.message ?? 'INTERNAL_ERROR: the copy failed (fault injected by the emulator)';
+    }
     const now = Date.now();
     let target: ImageSetRecord;
     let v: VersionRecord;
     if (!destination) {
       const newIdValue = newId();
       const content = this.putDocument(withIds(selected, datastoreId, newIdValue));
+      // Not primary until the copy has succeeded (finishImageSet), so a failed copy promotes nothing.
       target = {
-        imageSetId: newIdValue, datastoreId, createdAt: now, updatedAt: now, isPrimary: promoteToPrimary, state: 'LOCKED',
+        imageSetId: newIdValue, datastoreId, createdAt: now, updatedAt: now, isPrimary: false, state: 'LOCKED',
         versions: [], frameIds: [...framesOfDocument(selected).keys()], tags: {},
       };
-      v = { versionId: 1, status: 'COPYING', createdAt: now, updatedAt: now, content, pendingContent: content, pending: { final: 'COPIED', failStatus: 'COPY_FAILED' } };
+      v = {
+        versionId: 1, status: 'COPYING', createdAt: now, updatedAt: now, content, pendingContent: content,
+        pending: { final: 'COPIED', failStatus: 'COPY_FAILED', fail: injected === undefined ? undefined : clip(injected), ...(promoteToPrimary ? { promote: true } : {}) },
+      };
       if (force) v.forced = true;
       target.versions.push(v);
       target.lockDueAt = this.dueAt();
@@ -616,11 +638,11 @@ export class Service {
       this.schedule(target.lockDueAt, () => this.finishImageSet(id));
     } else {
       target = destination;
-      const merged = this.merge(this.document(destination), selected, force);
-      const outcome = typeof merged === 'string' ? { fail: merged } : { content: this.putDocument(withIds(merged, datastoreId, destination.imageSetId)) };
+      const fail = typeof merged === 'string' ? merged : injected;
+      const outcome = fail !== undefined ? { fail } : { content: this.putDocument(withIds(merged as Json, datastoreId, destination.imageSetId)) };
       v = this.beginVersion(destination, 'COPYING', 'COPIED', 'COPY_FAILED', outcome, force);
-      if (typeof merged !== 'string') destination.frameIds = [...new Set([...destination.frameIds, ...framesOfDocument(selected).keys()])];
-      if (promoteToPrimary) destination.isPrimary = true;
+      if (fail === undefined) destination.frameIds = [...new Set([...destination.frameIds, ...framesOfDocument(selected).keys()])];
+      if (promoteToPrimary && v.pending) v.pending.promote = true;
     }
     this.lock(source, 'COPYING_WITH_READ_ONLY_ACCESS');
     this.store.save();
@@ -629,6 +651,22 @@ export class Service {
       createdAt: epochSeconds(s.createdAt), updatedAt: epochSeconds(s.updatedAt), imageSetArn: this.imageSetArn(req.region, datastoreId, s.imageSetId),
     });
     return { json: { datastoreId, sourceImageSetProperties: props(source, this.latest(source)), destinationImageSetProperties: props(target, v) } };
+  }
+
+  /**
+   * A promotion must leave one consistent primary hierarchy per study: the copy's Patient, Study and
+   * Series levels must agree with every primary image set of its study (other than the source and the
+   * destination). Otherwise it is refused before anything is copied (409 ConflictException naming the
+   * attributes; the documented model: conflicting data is made primary only "after resolving metadata
+   * conflicts").
+   */
+  private checkPromotion(source: ImageSetRecord, destination: ImageSetRecord | undefined, result: Json): void {
+    const primaries = this.primariesOfStudy(source.datastoreId, studyInstanceUidOf(result), destination ? [source, destination] : [source]);
+    const conflicts = findHierarchyConflicts(result, primaries.map((p) => ({ imageSetId: p.imageSetId, document: this.document(p) })));
+    if (conflicts.length === 0) return;
+    const ids = [...new Set(conflicts.flatMap((c) => c.imageSetIds))];
+    throw conflict(clip(`Cannot promote image set ${source.imageSetId} to primary: it disagrees with the primary image set${ids.length === 1 ? '' : 's'} ` +
+      `${ids.join(', ')} of its study at ${describeHierarchyConflicts(conflicts)}. Nothing was copied; make these attributes agree, then promote again.`));
   }
 
   /** The source document restricted to the series / instances `copiableAttributes` names (all when absent). */

@@ -53,8 +53,9 @@ export interface VersionRecord {
   content: string;
   /** The content this version gets if its pending operation succeeds. */
   pendingContent?: string;
-  /** Outcome decided when the request was accepted, applied when the operation finishes. */
-  pending?: { fail?: string; final: WorkflowStatus; failStatus: WorkflowStatus };
+  /** Outcome decided when the request was accepted, applied when the operation finishes
+   *  (`promote`: the image set becomes primary if the copy succeeds). */
+  pending?: { fail?: string; final: WorkflowStatus; failStatus: WorkflowStatus; promote?: boolean };
 }
 
 export interface ImageSetRecord {

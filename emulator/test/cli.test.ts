@@ -16,7 +16,7 @@ function projectRoot(): string {
 }
 
 describe('emulator: command line, throttling and logging', function () {
-  this.timeout(120000);
+  this.timeout(180_000);
 
   it('parses the documented arguments and names a bad one', () => {
     const o = parseArgs(['--port', '0', '--data', 'some/folder', '--seed', '--update-delay=200', '--latency', '5', '--throttle', '--fail-next-updates', '2', '--quiet']);
@@ -47,7 +47,9 @@ describe('emulator: command line, throttling and logging', function () {
     child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const url = await until(`the listening line (stdout: ${out} stderr: ${err})`, async () => /HealthImaging emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 60000);
+      // (generous: on a busy machine the script's up-to-date check of the emulator build alone takes a while)
+      const url = await until('the listening line', async () => /HealthImaging emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 150_000)
+        .catch((e: Error) => { throw new Error(`${e.message} (stdout: ${out} stderr: ${err})`); });
       const health = await (await fetch(`${url}/_emulator/health`)).json() as { status: string; imageSets: number };
       assert.equal(health.status, 'ok');
       assert.equal(health.imageSets, 0, 'no --seed, no data');

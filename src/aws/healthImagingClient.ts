@@ -67,6 +67,21 @@ export interface UpdateResult {
   message?: string;
 }
 
+/** One side of a CopyImageSet answer (the source, or the destination: a new image set or a merge target). */
+export interface CopyImageSetSide {
+  imageSetId: string;
+  latestVersionId: string;
+  imageSetState?: ImageSetState;
+  imageSetWorkflowStatus?: ImageSetWorkflowStatus;
+  updatedAt?: Date;
+}
+
+export interface CopyResult {
+  source: CopyImageSetSide;
+  /** With promoteToPrimary and no destination given: the new primary image set (usually LOCKED / COPYING). */
+  destination: CopyImageSetSide;
+}
+
 /** SearchImageSets criteria, as the service defines them (at most two filters). */
 export type SearchValue =
   | { DICOMPatientId: string } | { DICOMAccessionNumber: string } | { DICOMStudyId: string }
@@ -102,8 +117,21 @@ export interface HealthImagingClient {
     imageSetId: string;
     latestVersionId: string;
     force?: boolean;
+    /** Apply the change to every primary image set of the study, atomically (service model 2026-04). */
+    includeStudyImageSets?: boolean;
     update: { updatableAttributes?: object; removableAttributes?: object } | { revertToVersionId: string };
   }): Promise<UpdateResult>;
+  /** Copies a whole image set (version `sourceVersionId`) into a new image set, or into `destination`. */
+  copyImageSet(request: {
+    datastoreId: string;
+    sourceImageSetId: string;
+    sourceVersionId: string;
+    destination?: { imageSetId: string; latestVersionId: string };
+    promoteToPrimary?: boolean;
+    force?: boolean;
+  }): Promise<CopyResult>;
+  /** Starts deleting an image set (usually LOCKED / DELETING, then DELETED). */
+  deleteImageSet(datastoreId: string, imageSetId: string): Promise<{ imageSetState: ImageSetState; imageSetWorkflowStatus?: ImageSetWorkflowStatus }>;
 }
 
 /** The most items a listing asks for per page (the service's maximum). */

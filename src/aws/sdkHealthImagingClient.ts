@@ -6,6 +6,8 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import {
+  CopyImageSetCommand,
+  DeleteImageSetCommand,
   GetImageFrameCommand,
   GetImageSetCommand,
   GetImageSetMetadataCommand,
@@ -14,6 +16,7 @@ import {
   MedicalImagingClient,
   SearchImageSetsCommand,
   UpdateImageSetMetadataCommand,
+  type CopyDestinationImageSetProperties,
   type ImageSetProperties as SdkImageSetProperties,
   type SearchCriteria as SdkSearchCriteria,
 } from '@aws-sdk/client-medical-imaging';
@@ -21,7 +24,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { HealthImagingError, toHealthImagingError } from './errors';
 import type {
-  DatastoreSummary, HealthImagingClient, ImageFrame, ImageSetProperties, ImageSetState, ImageSetSummary, ImageSetVersion,
+  CopyImageSetSide, CopyResult, DatastoreSummary, HealthImagingClient, ImageFrame, ImageSetProperties, ImageSetState, ImageSetSummary, ImageSetVersion,
   ImageSetWorkflowStatus, Page, SearchCriteria, UpdateResult,
 } from './healthImagingClient';
 import { resolveRegion, type ResolvedRegion } from './sharedConfig';
@@ -119,6 +122,33 @@ function toVersion(p: SdkImageSetProperties): ImageSetVersion {
     forced: p.overrides?.forced,
     isPrimary: p.isPrimary,
   };
+}
+
+function toCopySide(p: CopyDestinationImageSetProperties | undefined, fallbackId: string): CopyImageSetSide {
+  return {
+    imageSetId: p?.imageSetId ?? fallbackId,
+    latestVersionId: p?.latestVersionId ?? '',
+    imageSetState: p?.imageSetState as ImageSetState | undefined,
+    imageSetWorkflowStatus: p?.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
+    updatedAt: p?.updatedAt,
+  };
+}
+
+/**
+ * Puts `includeStudyImageSets=true` on an UpdateImageSetMetadata request. The query parameter came
+ * with the service model of April 2026; @aws-sdk/client-medical-imaging 3.958.0 has no member for it,
+ * so it is added to the serialized request here, before signing. Remove this middleware once the
+ * SDK has the member: then pass `includeStudyImageSets: true` to UpdateImageSetMetadataCommand.
+ */
+export function addIncludeStudyImageSets(command: UpdateImageSetMetadataCommand): UpdateImageSetMetadataCommand {
+  command.middlewareStack.add((next) => async (args) => {
+    const request = args.request as { query?: Record<string, string | string[] | null> };
+    if (request.query) {
+      request.query.includeStudyImageSets = 'true';
+    }
+    return next(args);
+  }, { step: 'build', name: 'healthImagingIncludeStudyImageSets', override: true });
+  return command;
 }
 
 function nullToUndefined<T>(value: T | null | undefined): T | undefined {
@@ -280,22 +310,50 @@ export class SdkHealthImagingClient implements HealthImagingClient {
   }
 
   async updateImageSetMetadata(request: Parameters<HealthImagingClient['updateImageSetMetadata']>[0]): Promise<UpdateResult> {
-    const { datastoreId, imageSetId, latestVersionId, force, update } = request;
-    return this.call('UpdateImageSetMetadata', `${datastoreId}/${imageSetId} base v${latestVersionId}${force ? ' force' : ''}`, async (c) => {
+    const { datastoreId, imageSetId, latestVersionId, force, includeStudyImageSets, update } = request;
+    const flags = `${force ? ' force' : ''}${includeStudyImageSets ? ' includeStudyImageSets' : ''}`;
+    return this.call('UpdateImageSetMetadata', `${datastoreId}/${imageSetId} base v${latestVersionId}${flags}`, async (c) => {
       const encode = (doc: object | undefined) => (doc === undefined ? undefined : new TextEncoder().encode(JSON.stringify(doc)));
       const updates = 'revertToVersionId' in update
         ? { revertToVersionId: update.revertToVersionId }
         : { DICOMUpdates: { updatableAttributes: encode(update.updatableAttributes), removableAttributes: encode(update.removableAttributes) } };
-      const out = await c.send(new UpdateImageSetMetadataCommand({
+      const command = new UpdateImageSetMetadataCommand({
         datastoreId, imageSetId, latestVersionId, force: force || undefined,
         updateImageSetMetadataUpdates: updates,
-      }));
+      });
+      const out = await c.send(includeStudyImageSets ? addIncludeStudyImageSets(command) : command);
       return {
         latestVersionId: out.latestVersionId ?? '',
         imageSetState: (out.imageSetState ?? 'LOCKED') as ImageSetState,
         imageSetWorkflowStatus: out.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
         updatedAt: out.updatedAt,
         message: out.message,
+      };
+    });
+  }
+
+  async copyImageSet(request: Parameters<HealthImagingClient['copyImageSet']>[0]): Promise<CopyResult> {
+    const { datastoreId, sourceImageSetId, sourceVersionId, destination, promoteToPrimary, force } = request;
+    const ids = `${datastoreId}/${sourceImageSetId} v${sourceVersionId}${destination ? ` -> ${destination.imageSetId} v${destination.latestVersionId}` : ''}` +
+      `${promoteToPrimary ? ' promoteToPrimary' : ''}${force ? ' force' : ''}`;
+    return this.call('CopyImageSet', ids, async (c) => {
+      const out = await c.send(new CopyImageSetCommand({
+        datastoreId, sourceImageSetId, promoteToPrimary: promoteToPrimary || undefined, force: force || undefined,
+        copyImageSetInformation: { sourceImageSet: { latestVersionId: sourceVersionId }, destinationImageSet: destination },
+      }));
+      return {
+        source: toCopySide(out.sourceImageSetProperties, sourceImageSetId),
+        destination: toCopySide(out.destinationImageSetProperties, destination?.imageSetId ?? ''),
+      };
+    });
+  }
+
+  async deleteImageSet(datastoreId: string, imageSetId: string): Promise<{ imageSetState: ImageSetState; imageSetWorkflowStatus?: ImageSetWorkflowStatus }> {
+    return this.call('DeleteImageSet', `${datastoreId}/${imageSetId}`, async (c) => {
+      const out = await c.send(new DeleteImageSetCommand({ datastoreId, imageSetId }));
+      return {
+        imageSetState: (out.imageSetState ?? 'LOCKED') as ImageSetState,
+        imageSetWorkflowStatus: out.imageSetWorkflowStatus as ImageSetWorkflowStatus | undefined,
       };
     });
   }

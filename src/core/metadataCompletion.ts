@@ -57,6 +57,28 @@ export function elementsForLevel(level: MetadataLevel | 'any'): readonly DicomEl
   return list;
 }
 
+const keywordItems = new Map<MetadataLevel | 'any', readonly CompletionEntry[]>();
+
+/** The keyword completions of a level, made once (the first completion pays for it, typing does not);
+ *  `insertText` holds the value snippet alone. */
+function keywordEntries(level: MetadataLevel | 'any'): readonly CompletionEntry[] {
+  let list = keywordItems.get(level);
+  if (!list) {
+    list = elementsForLevel(level).map((e): CompletionEntry => ({
+      label: e.keyword,
+      detail: `${formatTag(e.tag)} ${e.vr} · VM ${e.vm}`,
+      documentation: `${displayName(e.keyword)}: VR ${describeVr(e.vr)}, VM ${e.vm}${level === 'any' ? '' : `, ${LEVEL_NAMES[level]} level`}${e.retired ? ' (retired from the standard)' : ''}.`,
+      insertText: valueSnippet(e),
+      filterText: `"${e.keyword}"`,
+      sortText: `${e.retired ? '1' : '0'}${e.keyword}`,
+      kind: 'attribute',
+      ...(e.retired ? { deprecated: true } : {}),
+    }));
+    keywordItems.set(level, list);
+  }
+  return list;
+}
+
 /** The smallest number of values a VM allows ("2-n" -> 2, "1-3" -> 1, "6" -> 6). */
 function minValues(vm: string): number {
   const m = /^(\d+)/.exec(vm);
@@ -136,18 +158,9 @@ export function metadataCompletion(text: string, offset: number): MetadataComple
     const lead = keyOnly || before === '{' || before === ',' ? '' : ', ';
     const trail = !keyOnly && after === '"' ? ',' : '';
     const items: CompletionEntry[] = [];
-    for (const e of elementsForLevel(level)) {
-      if (present.has(e.keyword)) continue;
-      items.push({
-        label: e.keyword,
-        detail: `${formatTag(e.tag)} ${e.vr} · VM ${e.vm}`,
-        documentation: `${displayName(e.keyword)}: VR ${describeVr(e.vr)}, VM ${e.vm}${level === 'any' ? '' : `, ${LEVEL_NAMES[level]} level`}${e.retired ? ' (retired from the standard)' : ''}.`,
-        insertText: keyOnly ? `"${e.keyword}"` : `${lead}"${e.keyword}": ${valueSnippet(e)}${trail}`,
-        filterText: `"${e.keyword}"`,
-        sortText: `${e.retired ? '1' : '0'}${e.keyword}`,
-        kind: 'attribute',
-        ...(e.retired ? { deprecated: true } : {}),
-      });
+    for (const k of keywordEntries(level)) {
+      if (present.has(k.label)) continue;
+      items.push({ ...k, insertText: keyOnly ? `"${k.label}"` : `${lead}"${k.label}": ${k.insertText}${trail}` });
     }
     return { range, items };
   }

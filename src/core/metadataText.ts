@@ -54,9 +54,15 @@ function stringEnd(text: string, start: number): number {
   return -1;
 }
 
+/** The key a string literal spells; one with an escape JSON does not know (typing `\`) reads as written. */
 function decodeKey(text: string, start: number, end: number): string {
   const raw = text.slice(start + 1, end - 1);
-  return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(text.slice(start, end)) as string;
+  } catch {
+    return raw;
+  }
 }
 
 /** Duplicate keys of valid JSON text, in one pass that skips string contents natively. */
@@ -333,23 +339,175 @@ interface ArrayItems {
   malformedAt?: number;
 }
 
-interface TextIndex {
-  text: string;
-  objects: Map<number, ObjectMembers>;
-  arrays: Map<number, ArrayItems>;
-  /** End (exclusive) of each container and string whose end was computed; -1: never closed. */
+/** What was learned about a text, by the offsets where containers start. `null`: learned, then made stale by an edit. */
+interface IndexLayer {
+  objects: Map<number, ObjectMembers | null>;
+  arrays: Map<number, ArrayItems | null>;
+  /** End (exclusive) of each container whose end was computed; -1: never closed. */
   ends: Map<number, number>;
 }
 
+/** One edit: at `at`, `removed` characters became `added` ones. */
+interface TextEdit { at: number; removed: number; added: number }
+
+interface TextIndex {
+  text: string;
+  /** What was learned about this text itself. */
+  own: IndexLayer;
+  /** What was learned about an earlier text, and the edits that made this text of it (read through them). */
+  base?: { layer: IndexLayer; edits: TextEdit[] };
+}
+
+const emptyLayer = (): IndexLayer => ({ objects: new Map(), arrays: new Map(), ends: new Map() });
+
 // The index of the last text looked into: diagnostics look up many pointers in the same text, and
-// each lookup after the first only scans what it has not seen yet.
+// each lookup after the first only scans what it has not seen yet. A new text that differs from it
+// by one edit inside a key, a string or a number (what typing does) keeps what was learned, read
+// through the edits (nothing is copied), for up to MAX_CARRIED_EDITS edits in a row.
 let lastIndex: TextIndex | undefined;
+const MAX_CARRIED_EDITS = 64;
+
+/** How often a new text's index was carried over from the previous text's, or started afresh. */
+export const textIndexCounts = { carried: 0, fresh: 0 };
 
 function indexOf(text: string): TextIndex {
   if (!lastIndex || lastIndex.text !== text) {
-    lastIndex = { text, objects: new Map(), arrays: new Map(), ends: new Map() };
+    const carried = lastIndex && carryOver(lastIndex, text);
+    textIndexCounts[carried ? 'carried' : 'fresh']++;
+    lastIndex = carried ?? { text, own: emptyLayer() };
   }
   return lastIndex;
+}
+
+/** An offset of the base text as it is in this text (offsets inside an edit never come up: no container starts there). */
+function fromBase(edits: readonly TextEdit[], x: number): number {
+  for (const e of edits) if (x >= e.at + e.removed) x += e.added - e.removed;
+  return x;
+}
+
+/** An offset of this text as it was in the base text. */
+function toBase(edits: readonly TextEdit[], x: number): number {
+  for (let k = edits.length - 1; k >= 0; k--) {
+    const e = edits[k];
+    if (x >= e.at + e.added) x -= e.added - e.removed;
+  }
+  return x;
+}
+
+function knownEnd(ix: TextIndex, start: number): number | undefined {
+  const own = ix.own.ends.get(start);
+  if (own !== undefined || !ix.base) return own;
+  const end = ix.base.layer.ends.get(toBase(ix.base.edits, start));
+  return end === undefined || end < 0 ? end : fromBase(ix.base.edits, end);
+}
+
+function knownMembers(ix: TextIndex, start: number): ObjectMembers | undefined {
+  const own = ix.own.objects.get(start);
+  if (own !== undefined || ix.own.objects.has(start) || !ix.base) return own ?? undefined;
+  const { layer, edits } = ix.base;
+  const m = layer.objects.get(toBase(edits, start));
+  if (!m) return undefined;
+  const move = (x: number) => fromBase(edits, x);
+  const members: ObjectMembers = {
+    list: m.list.map((x) => ({ key: x.key, keyStart: move(x.keyStart), keyEnd: move(x.keyEnd), valueStart: move(x.valueStart) })),
+    byKey: m.byKey,
+    ...(m.malformedAt === undefined ? {} : { malformedAt: move(m.malformedAt) }),
+  };
+  ix.own.objects.set(start, members);
+  return members;
+}
+
+function knownItems(ix: TextIndex, start: number): ArrayItems | undefined {
+  const own = ix.own.arrays.get(start);
+  if (own !== undefined || ix.own.arrays.has(start) || !ix.base) return own ?? undefined;
+  const { layer, edits } = ix.base;
+  const a = layer.arrays.get(toBase(edits, start));
+  if (!a) return undefined;
+  const items: ArrayItems = {
+    starts: a.starts.map((x) => fromBase(edits, x)),
+    ...(a.malformedAt === undefined ? {} : { malformedAt: fromBase(edits, a.malformedAt) }),
+  };
+  ix.own.arrays.set(start, items);
+  return items;
+}
+
+const CARRY_CHUNK = 16_384;
+
+/** Length of the common beginning of two strings (compared a chunk at a time, then by character). */
+function commonPrefix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + CARRY_CHUNK <= max && a.slice(i, i + CARRY_CHUNK) === b.slice(i, i + CARRY_CHUNK)) i += CARRY_CHUNK;
+  while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common end of two strings, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let n = 0;
+  while (n + CARRY_CHUNK <= max && a.slice(a.length - n - CARRY_CHUNK, a.length - n) === b.slice(b.length - n - CARRY_CHUNK, b.length - n)) n += CARRY_CHUNK;
+  while (n < max && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
+// What an edit may contain, removed or inserted, for the structure of the text to stay as it was.
+const PLAIN_EDIT = /^[^"\\{}[\],:\s]*$/;
+
+/**
+ * The index of `old` carried over to `text`, when `text` is `old` with one edit that stays inside a
+ * key, a string value or a number and holds no quote, backslash, bracket, comma, colon or white space:
+ * every container keeps its place, and offsets after the edit move by the length it added. Undefined
+ * when the edit is anything else (the new text is then indexed from scratch).
+ */
+function carryOver(old: TextIndex, text: string): TextIndex | undefined {
+  if (old.base && old.base.edits.length >= MAX_CARRIED_EDITS) return undefined;
+  const a = old.text;
+  const min = Math.min(a.length, text.length);
+  const p = commonPrefix(a, text, min);
+  const s = commonSuffix(a, text, min - p);
+  const oldEnd = a.length - s;
+  const newEnd = text.length - s;
+  if (!PLAIN_EDIT.test(a.slice(p, oldEnd)) || !PLAIN_EDIT.test(text.slice(p, newEnd))) return undefined;
+  // A backslash before the edit would escape what now follows it.
+  if (p > 0 && a.charCodeAt(p - 1) === 92) return undefined;
+  // The token the edit is in, as the old index knows it: the edit must lie within it.
+  const root = skipWs(a, 0);
+  const r = a.charCodeAt(root);
+  if ((r !== 123 && r !== 91) || p <= root) return undefined;
+  const at = locateIn(old, root, p, []);
+  if (at.on === 'none') return undefined;
+  const token = at.on === 'key' ? at.keyRange : at.valueRange;
+  if (!token || token.length === 0) return undefined;
+  const t = a.charCodeAt(token.offset);
+  if (t === 123 || t === 91) return undefined; // at a container's bracket, not inside a token
+  const quoted = t === 34;
+  // (a number keeps its first character: what is typed before it would move where it starts)
+  const first = token.offset + 1;
+  const last = quoted ? token.offset + token.length - 1 : token.offset + token.length;
+  if (p < first || oldEnd > last || (quoted && a.charCodeAt(last) !== 34)) return undefined;
+
+  const edit: TextEdit = { at: p, removed: oldEnd - p, added: newEnd - p };
+  const base = old.base ? { layer: old.base.layer, edits: [...old.base.edits, edit] } : { layer: old.own, edits: [edit] };
+  // What was learned about the old text itself (little, when it had a base) moves into this one's.
+  const own = emptyLayer();
+  if (old.base) {
+    const move = (x: number) => fromBase([edit], x);
+    for (const [start, end] of old.own.ends) own.ends.set(move(start), end < 0 ? end : move(end));
+    for (const [start, m] of old.own.objects) {
+      own.objects.set(move(start), m && {
+        list: m.list.map((x) => ({ key: x.key, keyStart: move(x.keyStart), keyEnd: move(x.keyEnd), valueStart: move(x.valueStart) })),
+        byKey: m.byKey,
+        ...(m.malformedAt === undefined ? {} : { malformedAt: move(m.malformedAt) }),
+      });
+    }
+    for (const [start, items] of old.own.arrays) {
+      own.arrays.set(move(start), items && {
+        starts: items.starts.map(move), ...(items.malformedAt === undefined ? {} : { malformedAt: move(items.malformedAt) }),
+      });
+    }
+  }
+  // The object whose key was edited is read again (its keys changed).
+  if (at.on === 'key') own.objects.set(at.container.offset, null);
+  return { text, own, base };
 }
 
 /**
@@ -358,7 +516,7 @@ function indexOf(text: string): TextIndex {
  * container met inside is remembered, so that looking into any of them later costs nothing.
  */
 function endOf(ix: TextIndex, i: number): number {
-  const known = ix.ends.get(i);
+  const known = knownEnd(ix, i);
   if (known !== undefined) return known;
   const { text } = ix;
   const c = text.charCodeAt(i);
@@ -382,7 +540,7 @@ function endOf(ix: TextIndex, i: number): number {
   for (;;) {
     j = nextOf(STRUCTURAL, text, j);
     if (j < 0) {
-      for (const s of stack) ix.ends.set(s, -1);
+      for (const s of stack) ix.own.ends.set(s, -1);
       return -1;
     }
     const d = text.charCodeAt(j);
@@ -404,7 +562,7 @@ function endOf(ix: TextIndex, i: number): number {
     if (d === 123 || d === 91) stack.push(j);
     else {
       const s = stack.pop()!;
-      ix.ends.set(s, j + 1);
+      ix.own.ends.set(s, j + 1);
       if (stack.length === 0) return j + 1;
     }
     j++;
@@ -422,13 +580,13 @@ function skipWs(text: string, i: number): number {
 
 /** The members of the object at `start`, as far as they are well-formed. */
 function membersOf(ix: TextIndex, start: number): ObjectMembers {
-  const known = ix.objects.get(start);
+  const known = knownMembers(ix, start);
   if (known !== undefined) return known;
   const { text } = ix;
   const members: ObjectMembers = { list: [], byKey: new Map() };
   let i = skipWs(text, start + 1);
   if (text.charCodeAt(i) === 125) {
-    ix.ends.set(start, i + 1);
+    ix.own.ends.set(start, i + 1);
   } else {
     for (;;) {
       if (text.charCodeAt(i) !== 34) { members.malformedAt = i; break; }
@@ -446,23 +604,23 @@ function membersOf(ix: TextIndex, start: number): ObjectMembers {
       i = skipWs(text, end);
       const d = text.charCodeAt(i);
       if (d === 44) i = skipWs(text, i + 1);
-      else if (d === 125) { ix.ends.set(start, i + 1); break; }
+      else if (d === 125) { ix.own.ends.set(start, i + 1); break; }
       else { members.malformedAt = i; break; }
     }
   }
-  ix.objects.set(start, members);
+  ix.own.objects.set(start, members);
   return members;
 }
 
 /** Start offsets of the items of the array at `start`, as far as they are well-formed. */
 function itemsOf(ix: TextIndex, start: number): ArrayItems {
-  const known = ix.arrays.get(start);
+  const known = knownItems(ix, start);
   if (known !== undefined) return known;
   const { text } = ix;
   const items: ArrayItems = { starts: [] };
   let i = skipWs(text, start + 1);
   if (text.charCodeAt(i) === 93) {
-    ix.ends.set(start, i + 1);
+    ix.own.ends.set(start, i + 1);
   } else {
     for (;;) {
       const end = endOf(ix, i);
@@ -471,11 +629,11 @@ function itemsOf(ix: TextIndex, start: number): ArrayItems {
       i = skipWs(text, end);
       const d = text.charCodeAt(i);
       if (d === 44) i = skipWs(text, i + 1);
-      else if (d === 93) { ix.ends.set(start, i + 1); break; }
+      else if (d === 93) { ix.own.ends.set(start, i + 1); break; }
       else { items.malformedAt = i; break; }
     }
   }
-  ix.arrays.set(start, items);
+  ix.own.arrays.set(start, items);
   return items;
 }
 

@@ -14,6 +14,8 @@ export interface CliCommandInput {
   latestVersionId: string;
   force: boolean;
   updates: readonly CliUpdate[];
+  /** The first this many requests go to the whole study (`--include-study-image-sets`). */
+  studyWideRequests?: number;
   region?: string;
   profile?: string;
 }
@@ -73,6 +75,9 @@ export function buildUpdateCliCommands(input: CliCommandInput): string {
     ];
     if (input.force) {
       args.push('--force');
+    }
+    if (index < (input.studyWideRequests ?? 0)) {
+      args.push('--include-study-image-sets');
     }
     if (input.profile) {
       args.push('--profile', quoteForPosixShell(input.profile));

@@ -3,6 +3,7 @@
 // their VR (warnings) and other edits that need force (information), on the attribute's range,
 // with readable locations. Debounced; large documents wait a little longer.
 import * as vscode from 'vscode';
+import { primaryImageSetsPhrase, studyLevelAttributes } from '../core/hierarchy';
 import { readableLocation } from '../core/metadataLocation';
 import { computeMetadataUpdate } from '../core/metadataUpdate';
 import { isValueFormatReason } from '../core/updateRules';
@@ -12,7 +13,7 @@ import type { Config } from '../shared/config';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { MetadataBase } from './metadataFileSystemProvider';
-import { parseBase } from './saveFlow';
+import { parseBase, type StudyReach } from './saveFlow';
 
 export const DIAGNOSTIC_SOURCE = 'HealthImaging';
 
@@ -22,6 +23,8 @@ export interface DiagnosticsDependencies {
   log: Logger;
   /** Quiet time after the last keystroke before checking; default 300 ms (+1 ms per 10 kB). */
   debounceMs?: number;
+  /** Whether a Study-level change would reach the whole study (includeStudyImageSets). */
+  studyReach?: StudyReach;
 }
 
 export class MetadataDiagnostics extends Disposable {
@@ -44,6 +47,9 @@ export class MetadataDiagnostics extends Disposable {
     }));
     for (const document of vscode.workspace.textDocuments) {
       this.schedule(document);
+    }
+    if (deps.studyReach) {
+      this._register(deps.studyReach.onDidChange(() => vscode.workspace.textDocuments.forEach((d) => this.schedule(d))));
     }
   }
 
@@ -137,6 +143,16 @@ export class MetadataDiagnostics extends Disposable {
       diagnostics.push(isValueFormatReason(reason.reason) // (on a primary image set it is refused: an error, above)
         ? make(rangeOf(reason.path), `${reason.reason} (${where(reason.path)})`, vscode.DiagnosticSeverity.Warning, 'vr-format')
         : make(rangeOf(reason.path), `Needs force: ${reason.reason} (${where(reason.path)})`, vscode.DiagnosticSeverity.Information, 'needs-force'));
+    }
+    const reach = plan.refused.length === 0 && plan.updates.length > 0 ? this.deps.studyReach?.cached(base) : undefined;
+    if (reach && reach.others > 0) {
+      const all = reach.others + 1;
+      for (const attribute of studyLevelAttributes(plan.updates)) {
+        diagnostics.push(make(rangeOf(attribute.path), reach.setting === 'always'
+          ? `Study-level change: Save applies it to ${primaryImageSetsPhrase(all)} of this study (includeStudyImageSets). (${attribute.path})`
+          : `Study-level change: Save can apply it to ${primaryImageSetsPhrase(all)} of this study; it asks first. (${attribute.path})`,
+        vscode.DiagnosticSeverity.Information, 'study-wide'));
+      }
     }
     return diagnostics;
   }

@@ -189,6 +189,9 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
     }
     const client = this.getClient();
     const props = await this.run(uri, () => client.getImageSet(parts.datastoreId, parts.imageSetId, parts.versionId));
+    if (props.imageSetState === 'DELETED') {
+      throw vscode.FileSystemError.FileNotFound(`Image set ${parts.imageSetId} was deleted: HealthImaging no longer has its metadata. Refresh the explorer to see the data store as it is.`);
+    }
     const versionId = props.versionId;
     const existing = parts.versionId ? undefined : this.bases.get(latestKey(parts));
     let base: MetadataBase;
@@ -349,7 +352,8 @@ export class MetadataFileSystemProvider extends Disposable implements vscode.Fil
         this.log.warn(`${error.operation} for ${uri.path}${uri.query ? `?${uri.query}` : ''} failed: ${error.code}`);
         switch (error.code) {
           case 'NotFound':
-            throw vscode.FileSystemError.FileNotFound(`${error.message} (${uri.path}${uri.query ? `?${uri.query}` : ''})`);
+            throw vscode.FileSystemError.FileNotFound(`HealthImaging has no such image set or version (it may have been deleted): ${error.message} ` +
+              `(${uri.path}${uri.query ? `?${uri.query}` : ''})`);
           case 'AccessDenied':
             throw vscode.FileSystemError.NoPermissions(error.message);
           case 'Network':

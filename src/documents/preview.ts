@@ -2,6 +2,7 @@
 // request(s) Save would send for the editor's current text (saved or not), without sending them.
 // The preview is a read-only JSON document (a content provider), refreshed while the user types.
 import * as vscode from 'vscode';
+import { primaryImageSetsPhrase, splitStudyLevelUpdates } from '../core/hierarchy';
 import { computeMetadataUpdate, type MetadataUpdatePlan } from '../core/metadataUpdate';
 import { readableLocation } from '../core/metadataLocation';
 import { parseMetadataText } from '../core/metadataText';
@@ -15,8 +16,8 @@ import type { Prompts } from '../shared/prompts';
 import { buildUpdateCliCommands } from './cliCommand';
 import type { MetadataBase, MetadataFileSystemProvider } from './metadataFileSystemProvider';
 import { metadataUri, parseMetadataUri } from './metadataUri';
-import { parseBase } from './saveFlow';
-import { buildUpdatePreview } from './updatePlanView';
+import { parseBase, type StudyReach } from './saveFlow';
+import { buildUpdatePreview, type StudyWidePreview } from './updatePlanView';
 
 export const PREVIEW_SCHEME = 'healthimaging-preview';
 
@@ -25,6 +26,8 @@ export interface PreviewDependencies {
   config: Pick<Config, 'maxAttributeBytes' | 'profile' | 'region'>;
   prompts: Prompts;
   log: Logger;
+  /** Whether a Study-level change would reach the whole study (includeStudyImageSets). */
+  studyReach?: StudyReach;
 }
 
 interface Source {
@@ -56,6 +59,17 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
       }
     }));
     this._register(new vscode.Disposable(() => this.timers.forEach((t) => clearTimeout(t))));
+    if (deps.studyReach) {
+      // the number of image sets a Study-level change reaches became known (or changed)
+      this._register(deps.studyReach.onDidChange(() => {
+        for (const entry of this.contents.values()) {
+          const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === entry.source.toString());
+          if (document) {
+            this.sourceChanged(document);
+          }
+        }
+      }));
+    }
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -66,6 +80,7 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
   /** Opens (or refreshes) the preview of what Save would send; returns the preview document. */
   async preview(target?: vscode.Uri): Promise<vscode.TextDocument> {
     const source = await this.source(target);
+    await this.deps.studyReach?.resolve(source.base);
     const { text } = this.render(source);
     const uri = previewUri(source.base.datastoreId, source.base.imageSetId);
     this.contents.set(uri.toString(), { text, source: source.uri });
@@ -81,7 +96,8 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
   /** Copies the AWS CLI command(s) for the same requests; returns the copied text (or undefined). */
   async copyAsCliCommand(target?: vscode.Uri): Promise<string | undefined> {
     const source = await this.source(target);
-    const { plan, locate } = this.render(source);
+    await this.deps.studyReach?.resolve(source.base);
+    const { plan, studyWide, locate } = this.render(source);
     const name = `image set ${shortId(source.base.imageSetId)}`;
     if (plan.refused.length > 0) {
       throw new Error(`Nothing copied: HealthImaging would refuse ${plural(plan.refused.length, 'change')} to ${name}: ` +
@@ -91,19 +107,22 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
       void this.deps.prompts.showInformationMessage(`Nothing to copy: the editor of ${name} has no changes.`, {});
       return undefined;
     }
+    const updates = studyWide ? [...studyWide.study, ...studyWide.rest] : plan.updates;
     const text = buildUpdateCliCommands({
       datastoreId: source.base.datastoreId, imageSetId: source.base.imageSetId, latestVersionId: source.base.versionId,
-      force: plan.force, updates: plan.updates, profile: this.deps.config.profile, region: this.deps.config.region,
+      force: plan.force, updates, studyWideRequests: studyWide?.study.length, profile: this.deps.config.profile, region: this.deps.config.region,
     });
     await vscode.env.clipboard.writeText(text);
-    this.deps.log.info(`copied the CLI command for ${source.base.datastoreId}/${source.base.imageSetId} (${plural(plan.updates.length, 'request')}, force=${plan.force})`);
+    this.deps.log.info(`copied the CLI command for ${source.base.datastoreId}/${source.base.imageSetId} (${plural(updates.length, 'request')}, force=${plan.force}, study-wide=${studyWide?.study.length ?? 0})`);
     void this.deps.prompts.showInformationMessage(
-      `Copied ${plan.updates.length === 1 ? 'the AWS CLI command' : `${plan.updates.length} AWS CLI commands`} for ${name}` +
-        `${plan.force ? ' (with --force)' : ''}. It contains the edited metadata values.`, {});
+      `Copied ${updates.length === 1 ? 'the AWS CLI command' : `${updates.length} AWS CLI commands`} for ${name}` +
+        `${plan.force ? ' (with --force)' : ''}` +
+        `${studyWide ? ` (the Study-level change with --include-study-image-sets: it reaches ${primaryImageSetsPhrase(studyWide.otherImageSets + 1)} of the study)` : ''}` +
+        '. It contains the edited metadata values.', {});
     return text;
   }
 
-  private render(source: Source): { text: string; plan: MetadataUpdatePlan; locate: (pointer: string) => string } {
+  private render(source: Source): { text: string; plan: MetadataUpdatePlan; studyWide?: StudyWidePreview; locate: (pointer: string) => string } {
     const parsed = parseMetadataText(source.document.getText());
     if (parsed.problems.length > 0) {
       throw new Error(`The metadata of image set ${shortId(source.base.imageSetId)} is not valid JSON: ` +
@@ -113,11 +132,24 @@ export class UpdatePreview extends Disposable implements vscode.TextDocumentCont
     const original = parseBase(source.base);
     const plan = computeMetadataUpdate(original, parsed.value, { maxAttributeBytes, isPrimary: source.base.isPrimary ?? false });
     const locate = (pointer: string) => readableLocation(pointer, parsed.value, original);
+    const studyWide = this.studyWide(source.base, plan, maxAttributeBytes);
     const preview = buildUpdatePreview({
       datastoreId: source.base.datastoreId, imageSetId: source.base.imageSetId, baseVersionId: source.base.versionId,
-      isPrimary: source.base.isPrimary, maxAttributeBytes, plan, locate,
+      isPrimary: source.base.isPrimary, maxAttributeBytes, plan, studyWide, locate,
     });
-    return { text: JSON.stringify(preview, null, 2) + '\n', plan, locate };
+    return { text: JSON.stringify(preview, null, 2) + '\n', plan, studyWide, locate };
+  }
+
+  /** The study-wide form of the save, when its Study-level change reaches other primary image sets. */
+  private studyWide(base: MetadataBase, plan: MetadataUpdatePlan, maxAttributeBytes: number): StudyWidePreview | undefined {
+    const reach = this.deps.studyReach?.cached(base);
+    if (!reach || reach.others === 0 || plan.refused.length > 0) {
+      return undefined;
+    }
+    const split = splitStudyLevelUpdates(plan.updates, maxAttributeBytes);
+    return split.study.length === 0 ? undefined : {
+      otherImageSets: reach.others, setting: reach.setting, study: split.study, rest: split.rest, attributes: split.attributes.map((a) => a.path),
+    };
   }
 
   /** The metadata document to preview: the argument, else the active editor. */

@@ -18,7 +18,7 @@ import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
 import type { MetadataBase, MetadataFileSystemProvider, MetadataSaveHandler } from './metadataFileSystemProvider';
 import { metadataUri } from './metadataUri';
-import { followUpdate, UpdateFailedError, type FollowOptions } from './updateFollower';
+import { followUpdate, StudyUpdateFailedError, UpdateFailedError, type FollowOptions } from './updateFollower';
 import { findOverlaps, rebaseUpdates, shortValue, type Overlap, type PayloadDocumentPair } from './updatePlanView';
 
 export const UPDATE_WITH_FORCE = 'Update with Force';
@@ -33,6 +33,49 @@ export interface SaveFlowDependencies {
   log: Logger;
   /** Polling and back-off timing (tests of slow paths may shorten it). */
   follow?: Omit<FollowOptions, 'log'>;
+  /** Study-wide saves of Study-level changes (includeStudyImageSets); without it every save reaches one image set. */
+  studyWide?: StudyWideSaves;
+}
+
+/** What a save sends to the whole study, decided before anything is sent (see hierarchy/studyWideSave.ts). */
+export interface StudyWideDecision {
+  /** Requests with the Study-level part, sent first with includeStudyImageSets. */
+  study: PayloadDocumentPair[];
+  /** The other changes, sent afterwards to this image set alone. */
+  rest: PayloadDocumentPair[];
+  /** The other primary image sets of the study the study requests reach. */
+  mates: { imageSetId: string }[];
+  /** e.g. `study "CT CHEST" (2024-01-02)`, for progress and messages. */
+  studyName: string;
+}
+
+export interface StudyWideSaves {
+  /** Asks (per healthImaging.studyWideUpdates) whether the Study-level part goes to the whole study;
+   *  undefined: everything goes to this image set. Throws SaveError when the user cancels. */
+  decide(input: { base: MetadataBase; updates: PayloadDocumentPair[]; name: string }): Promise<StudyWideDecision | undefined>;
+  /** Sends one study-wide request against `latestVersionId` and follows every image set it reaches to
+   *  UPDATED; resolves to this image set's new version. Throws StudyUpdateFailedError naming each image
+   *  set that failed, or an Error saying why nothing was sent. */
+  submit(input: {
+    decision: StudyWideDecision; datastoreId: string; imageSetId: string; latestVersionId: string; update: PayloadDocumentPair;
+    progress: vscode.Progress<{ message?: string }>;
+  }): Promise<string>;
+}
+
+/** How far a save's Study-level change would reach, for diagnostics and the preview (see hierarchy/). */
+export interface StudyReach {
+  /** The other primary image sets a study-wide save of `base` would reach, from a cache: undefined while
+   *  unknown (a search starts, then onDidChange fires) or when its saves are never study-wide. */
+  cached(base: MetadataBase): { others: number; setting: 'ask' | 'always' } | undefined;
+  /** The same, searched when not cached. */
+  resolve(base: MetadataBase): Promise<{ others: number; setting: 'ask' | 'always' } | undefined>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** One request of a save, maybe for the whole study. */
+interface SaveStep {
+  update: PayloadDocumentPair;
+  studyWide?: StudyWideDecision;
 }
 
 export interface ImageSetUpdated {
@@ -117,7 +160,7 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
 
     // 2. The plan, from the version the editor was opened on.
     const client = this.deps.getClient();
-    let latest = await client.getImageSet(datastoreId, imageSetId);
+    let latest = await this.currentProperties(client, datastoreId, imageSetId, name);
     if (latest.imageSetState === 'LOCKED') {
       latest = await this.waitForRunningUpdate(client, latest, name);
     }
@@ -165,18 +208,51 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       }
     }
 
-    // 4. Force: ask (unless the user turned that off), naming each attribute and why.
+    // 4. A Study-level change of a primary image set whose study has other primary image sets: maybe
+    //    to the whole study (includeStudyImageSets), as healthImaging.studyWideUpdates says.
+    const studyWide = isPrimary && this.deps.studyWide ? await this.deps.studyWide.decide({ base, updates, name }) : undefined;
+    const steps: SaveStep[] = studyWide
+      ? [...studyWide.study.map((update) => ({ update, studyWide })), ...studyWide.rest.map((update) => ({ update }))]
+      : updates.map((update) => ({ update }));
+
+    // 5. Force: ask (unless the user turned that off), naming each attribute and why.
     if (plan.force) {
-      await this.confirmForce(name, plan, updates.length, locate);
-    } else if (updates.length > 1) {
+      await this.confirmForce(name, plan, steps.length, locate);
+    } else if (studyWide && steps.length > 1) {
       void this.deps.prompts.showInformationMessage(
-        `The change to ${name} is larger than ${maxAttributeBytes} bytes per request: saving it as ${updates.length} requests, in order.`, {});
+        `Saving ${name} as ${steps.length} requests, in order: the Study-level change to the whole ${studyWide.studyName} ` +
+          `(${studyWide.mates.length + 1} image sets), then the other changes to this image set only.`, {});
+    } else if (steps.length > 1) {
+      void this.deps.prompts.showInformationMessage(
+        `The change to ${name} is larger than ${maxAttributeBytes} bytes per request: saving it as ${steps.length} requests, in order.`, {});
     }
 
-    // 5. Submit, each request against the version the previous one produced, and follow each to UPDATED.
+    // 6. Submit, each request against the version the previous one produced, and follow each to UPDATED.
+    const title = studyWide ? `Updating ${studyWide.mates.length + 1} image sets of ${studyWide.studyName}` : `Saving ${name}`;
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Saving ${name}` },
-      (progress) => this.submitAll(uri, client, base, against, updates, plan.force, progress));
+      { location: vscode.ProgressLocation.Window, title },
+      (progress) => this.submitAll(uri, client, base, against, steps, plan.force, progress));
+  }
+
+  /** GetImageSet before a save; a deleted image set stops the save with a message that says so. */
+  private async currentProperties(client: HealthImagingClient, datastoreId: string, imageSetId: string, name: string): Promise<ImageSetProperties> {
+    const deleted = new SaveError(`Not saved: ${name} no longer exists at HealthImaging (it was deleted), so there is nothing to update. ` +
+      'Your edit is kept in the editor: copy what you need before closing it.');
+    let latest: ImageSetProperties;
+    try {
+      latest = await client.getImageSet(datastoreId, imageSetId);
+    } catch (error) {
+      if (error instanceof HealthImagingError && error.code === 'NotFound') {
+        this.deps.log.info(`${datastoreId}/${imageSetId}: not saved, GetImageSet answers NotFound`);
+        throw deleted;
+      }
+      throw error;
+    }
+    if (latest.imageSetState === 'DELETED') {
+      this.deps.log.info(`${datastoreId}/${imageSetId}: not saved, the image set is DELETED`);
+      throw deleted;
+    }
+    return latest;
   }
 
   private async waitForRunningUpdate(client: HealthImagingClient, latest: ImageSetProperties, name: string): Promise<ImageSetProperties> {
@@ -226,7 +302,7 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
   }
 
   private async submitAll(
-    uri: vscode.Uri, client: HealthImagingClient, base: MetadataBase, against: string, updates: PayloadDocumentPair[],
+    uri: vscode.Uri, client: HealthImagingClient, base: MetadataBase, against: string, steps: SaveStep[],
     force: boolean, progress: vscode.Progress<{ message?: string }>,
   ): Promise<MetadataBase> {
     const { datastoreId, imageSetId } = base;
@@ -234,29 +310,38 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
     const name = `image set ${shortId(imageSetId)}`;
     const options = this.followOptions();
     let current = against;
-    for (let index = 0; index < updates.length; index++) {
-      const step = updates.length > 1 ? ` (request ${index + 1} of ${updates.length})` : '';
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps.length > 1 ? ` (request ${index + 1} of ${steps.length})` : '';
+      const { update, studyWide } = steps[index];
       let created: string | undefined;
       try {
         progress.report({ message: `sending${step}` });
-        // Throttling is retried inside the adapter (MAX_ATTEMPTS_PER_REQUEST); what is left is followed here.
-        const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update: updates[index] });
-        created = result.latestVersionId;
-        this.deps.log.info(`${where}: request ${index + 1}/${updates.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
-        progress.report({ message: `waiting for version ${created}${step}` });
-        await followUpdate(client, datastoreId, imageSetId, created, options);
-        this.deps.log.info(`${where}: version ${created} UPDATED`);
+        if (studyWide && this.deps.studyWide) {
+          created = await this.deps.studyWide.submit({ decision: studyWide, datastoreId, imageSetId, latestVersionId: current, update, progress });
+          this.deps.log.info(`${where}: request ${index + 1}/${steps.length} against version ${current} (includeStudyImageSets) created version ${created}, UPDATED with ${plural(studyWide.mates.length, 'other image set')} of the study`);
+        } else {
+          // Throttling is retried inside the adapter (MAX_ATTEMPTS_PER_REQUEST); what is left is followed here.
+          const result = await client.updateImageSetMetadata({ datastoreId, imageSetId, latestVersionId: current, force, update });
+          created = result.latestVersionId;
+          this.deps.log.info(`${where}: request ${index + 1}/${steps.length} against version ${current} created version ${created} (${result.imageSetWorkflowStatus ?? result.imageSetState}), force=${force}`);
+          progress.report({ message: `waiting for version ${created}${step}` });
+          await followUpdate(client, datastoreId, imageSetId, created, options);
+          this.deps.log.info(`${where}: version ${created} UPDATED`);
+        }
         current = created;
         this._onDidUpdateImageSet.fire({ datastoreId, imageSetId, versionId: current });
       } catch (error) {
+        const failedVersion = error instanceof UpdateFailedError ? error.versionId
+          : error instanceof StudyUpdateFailedError ? error.failures.find((f) => f.imageSetId === imageSetId)?.versionId : undefined;
+        created ??= failedVersion;
         if (created !== undefined) {
           this._onDidUpdateImageSet.fire({ datastoreId, imageSetId, versionId: created });
         }
-        if (error instanceof UpdateFailedError && index === 0 && (current === base.versionId || base.unchangedVersions?.includes(current))) {
+        if (failedVersion !== undefined && index === 0 && (current === base.versionId || base.unchangedVersions?.includes(current))) {
           // A failed first request keeps the content the edit was based on, under a new version id.
-          this.deps.provider.noteUnchangedVersion(uri, error.versionId);
+          this.deps.provider.noteUnchangedVersion(uri, failedVersion);
         }
-        throw this.failure(uri, error, { name, where, index, total: updates.length, applied: index, current, created });
+        throw this.failure(uri, error, { name, where, index, total: steps.length, applied: index, current, created, studyWide: studyWide !== undefined });
       }
     }
     return this.readBack(client, base, current);
@@ -282,7 +367,7 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
 
   private failure(
     uri: vscode.Uri, error: unknown,
-    at: { name: string; where: string; index: number; total: number; applied: number; current: string; created?: string },
+    at: { name: string; where: string; index: number; total: number; applied: number; current: string; created?: string; studyWide?: boolean },
   ): SaveError {
     const log = this.deps.log;
     const done = at.applied > 0
@@ -296,9 +381,21 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
       return new SaveError(`${done}: HealthImaging could not apply the update (version ${error.versionId}, ${error.status})` +
         `${error.serviceMessage ? `: ${error.serviceMessage}` : ''}. ${kept}`);
     }
+    if (error instanceof StudyUpdateFailedError) {
+      log.warn(`${at.where}: the study-wide update failed for ${error.failures.length} of ${error.total} image sets`);
+      const each = error.failures.map((f) => `image set ${shortId(f.imageSetId)}` +
+        `${f.versionId ? ` (version ${f.versionId}${f.status ? `, ${f.status}` : ''})` : ''}: ${f.serviceMessage ?? f.error ?? 'no message'}`);
+      return new SaveError(`${done}: HealthImaging could not apply the study-wide update to ${error.failures.length} of ${error.total} image sets: ` +
+        `${listItems(each)}. ${kept}`);
+    }
     if (error instanceof HealthImagingError && error.code === 'Conflict') {
-      log.warn(`${at.where}: ConflictException against version ${at.current}`);
-      this.offerCompare(uri, at.name, error.message);
+      log.warn(`${at.where}: ConflictException against version ${at.current}${at.studyWide ? ' (includeStudyImageSets)' : ''}`);
+      if (at.studyWide) {
+        const why = `HealthImaging refused the study-wide update (${error.message}): ${at.name} or another image set of its study changed or is being updated`;
+        this.offerCompare(uri, `Could not save ${at.name}: ${why}. Nothing was changed; your edit is kept.`);
+        return new SaveError(`${done}: ${why}. Nothing was changed. ${kept}`);
+      }
+      this.offerCompare(uri, `Could not save ${at.name}: it was changed at HealthImaging while saving (${error.message}). Your edit is kept.`);
       return new SaveError(`${done}: ${at.name} changed at HealthImaging while saving (${error.message}). ${kept}`);
     }
     const message = errorText(error);
@@ -307,10 +404,8 @@ export class SaveFlow extends Disposable implements MetadataSaveHandler {
   }
 
   /** The error message of a ConflictException, with "Compare" (latest version vs the editor). Not awaited. */
-  private offerCompare(uri: vscode.Uri, name: string, serviceMessage: string): void {
-    void Promise.resolve(this.deps.prompts.showErrorMessage(
-      `Could not save ${name}: it was changed at HealthImaging while saving (${serviceMessage}). Your edit is kept.`, {}, COMPARE,
-    )).then(async (answer) => {
+  private offerCompare(uri: vscode.Uri, message: string): void {
+    void Promise.resolve(this.deps.prompts.showErrorMessage(message, {}, COMPARE)).then(async (answer) => {
       if (answer === COMPARE) {
         await this.compareWithLatest(uri);
       }

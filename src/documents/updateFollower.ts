@@ -42,11 +42,14 @@ function isRetryableWhilePolling(error: unknown): boolean {
 }
 
 /**
- * Polls GetImageSet for `versionId` until it is UPDATED (resolves with its properties) or failed
- * (throws UpdateFailedError with the service's message). Throttling and transient errors while
- * polling only lengthen the wait.
+ * Polls GetImageSet (of `versionId`, or of the latest version) with back-off until `settled` returns a
+ * value (or throws); throttling and transient errors only lengthen the wait. After `timeoutMs` it
+ * throws an Error whose message `stillRunning` writes from the last answer.
  */
-export async function followUpdate(client: HealthImagingClient, datastoreId: string, imageSetId: string, versionId: string, options: FollowOptions = {}): Promise<ImageSetProperties> {
+async function pollImageSet<T>(
+  client: HealthImagingClient, datastoreId: string, imageSetId: string, versionId: string | undefined, options: FollowOptions,
+  settled: (properties: ImageSetProperties) => T | undefined, stillRunning: (properties: ImageSetProperties, seconds: number) => string,
+): Promise<T> {
   const log = options.log ?? (() => undefined);
   const sleep = options.sleep ?? realSleep;
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
@@ -63,18 +66,83 @@ export async function followUpdate(client: HealthImagingClient, datastoreId: str
       if (!isRetryableWhilePolling(error) || ++transientErrors > 10) {
         throw error;
       }
-      log(`GetImageSet ${datastoreId}/${imageSetId} version ${versionId} failed (${(error as HealthImagingError).code}); still following`);
+      log(`GetImageSet ${datastoreId}/${imageSetId}${versionId ? ` version ${versionId}` : ''} failed (${(error as HealthImagingError).code}); still following`);
       continue;
     }
+    const result = settled(properties);
+    if (result !== undefined) {
+      return result;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(stillRunning(properties, Math.round(timeoutMs / 1000)));
+    }
+  }
+}
+
+/**
+ * Polls GetImageSet for `versionId` until it is UPDATED (resolves with its properties) or failed
+ * (throws UpdateFailedError with the service's message). Throttling and transient errors while
+ * polling only lengthen the wait.
+ */
+export function followUpdate(client: HealthImagingClient, datastoreId: string, imageSetId: string, versionId: string, options: FollowOptions = {}): Promise<ImageSetProperties> {
+  return pollImageSet(client, datastoreId, imageSetId, versionId, options, (properties) => {
     const status = properties.imageSetWorkflowStatus;
     if (status === 'UPDATE_FAILED' || status === 'COPY_FAILED' || properties.imageSetState === 'DELETED') {
       throw new UpdateFailedError(versionId, status ?? properties.imageSetState, properties.message);
     }
-    if (status === 'UPDATED' || (properties.imageSetState === 'ACTIVE' && status !== 'UPDATING' && status !== 'UPDATING_FOR_STUDY_CONSISTENCY')) {
+    return status === 'UPDATED' || (properties.imageSetState === 'ACTIVE' && status !== 'UPDATING' && status !== 'UPDATING_FOR_STUDY_CONSISTENCY')
+      ? properties : undefined;
+  }, (properties, seconds) => `Version ${versionId} of image set ${imageSetId} is still ${properties.imageSetWorkflowStatus ?? properties.imageSetState} ` +
+    `after ${seconds} s; it may still finish: refresh the explorer later to see its state.`);
+}
+
+/**
+ * Follows the version after `previousVersionId` of an image set that another image set's request
+ * changed (a study-mate of an `includeStudyImageSets` update): polls GetImageSet until the image set
+ * has a newer version and is no longer LOCKED. Resolves with its properties when that version is
+ * UPDATED; throws UpdateFailedError when it failed.
+ */
+export function followNextVersion(client: HealthImagingClient, datastoreId: string, imageSetId: string, previousVersionId: string, options: FollowOptions = {}): Promise<ImageSetProperties> {
+  return pollImageSet(client, datastoreId, imageSetId, undefined, options, (properties) => {
+    if (Number(properties.versionId) <= Number(previousVersionId) || properties.imageSetState === 'LOCKED') {
+      return undefined;
+    }
+    const status = properties.imageSetWorkflowStatus;
+    if (status === 'UPDATE_FAILED' || properties.imageSetState === 'DELETED') {
+      throw new UpdateFailedError(properties.versionId, status ?? properties.imageSetState, properties.message);
+    }
+    return properties;
+  }, (properties, seconds) => `Image set ${imageSetId} is still ${properties.imageSetWorkflowStatus ?? properties.imageSetState} at version ` +
+    `${properties.versionId} after ${seconds} s; it may still finish: refresh the explorer later to see its state.`);
+}
+
+/** A study-wide update (includeStudyImageSets) that did not reach UPDATED on every image set. */
+export class StudyUpdateFailedError extends Error {
+  constructor(
+    /** Every image set the update did not reach, with the version and the service's message. */
+    readonly failures: { imageSetId: string; versionId?: string; status?: string; serviceMessage?: string; error?: string }[],
+    /** How many image sets the update was for (this one included). */
+    readonly total: number,
+  ) {
+    super(`The study-wide update failed for ${failures.length} of ${total} image sets`);
+    this.name = 'StudyUpdateFailedError';
+  }
+}
+
+/**
+ * Waits until an image set is no longer LOCKED (someone else's update, copy or deletion), polling
+ * GetImageSet with back-off; resolves with its properties, or with the LOCKED ones after `timeoutMs`.
+ */
+export async function waitUntilUnlocked(client: HealthImagingClient, datastoreId: string, imageSetId: string, options: FollowOptions = {}): Promise<ImageSetProperties> {
+  const sleep = options.sleep ?? realSleep;
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const delays = backoffDelays(options.initialDelayMs ?? defaults.initialDelayMs, options.maxDelayMs ?? defaults.maxDelayMs);
+  const started = Date.now();
+  for (;;) {
+    const properties = await client.getImageSet(datastoreId, imageSetId);
+    if (properties.imageSetState !== 'LOCKED' || Date.now() - started > timeoutMs) {
       return properties;
     }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(`Version ${versionId} of image set ${imageSetId} is still ${status ?? properties.imageSetState} after ${Math.round(timeoutMs / 1000)} s; it may still finish: refresh the explorer later to see its state.`);
-    }
+    await sleep(delays.next().value);
   }
 }

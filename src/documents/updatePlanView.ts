@@ -1,6 +1,7 @@
 // Pure helpers around an update plan (what core's computeMetadataUpdate returns): the attributes a
 // payload touches, the preview document, and the rebase of a plan onto a newer version.
 // No vscode and no I/O, so they are unit-tested in plain Node.
+import { primaryImageSetsPhrase } from '../core/hierarchy';
 import { fromPointer, isObject, sameJson, setOwn, toPointer, valueAtPointer, type JsonObject } from '../core/json';
 import { plural } from '../shared/format';
 
@@ -95,6 +96,19 @@ export function payloadBytes(payload: object | undefined): number {
   return payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload), 'utf8');
 }
 
+/** A save whose Study-level part goes to the whole study (includeStudyImageSets). */
+export interface StudyWidePreview {
+  /** The other primary image sets of the study. */
+  otherImageSets: number;
+  /** healthImaging.studyWideUpdates: `ask` (Save asks first) or `always`. */
+  setting: 'ask' | 'always';
+  /** The requests with the Study-level part (sent first, with includeStudyImageSets), then the rest. */
+  study: PayloadDocumentPair[];
+  rest: PayloadDocumentPair[];
+  /** JSON pointers of the Study-level attributes. */
+  attributes: string[];
+}
+
 export interface PreviewInput {
   datastoreId: string;
   imageSetId: string;
@@ -102,6 +116,7 @@ export interface PreviewInput {
   isPrimary?: boolean;
   maxAttributeBytes: number;
   plan: PlanLike;
+  studyWide?: StudyWidePreview;
   /** The readable location of a pointer, shown next to each `path`. */
   locate?: (pointer: string) => string;
 }
@@ -133,7 +148,9 @@ export function buildUpdatePreview(input: PreviewInput): object {
     .filter((a) => !flagged.some((p) => pointersOverlap(p, a.pointer)))
     .map((a) => ({ ...at(a.pointer), operation: a.operation }));
   const base = Number(input.baseVersionId);
-  const requests = plan.updates.map((update, index) => {
+  const studyWide = input.studyWide;
+  const sent = studyWide ? [...studyWide.study, ...studyWide.rest] : plan.updates;
+  const requests = sent.map((update, index) => {
     const dicomUpdates: JsonObject = {};
     if (update.updatableAttributes !== undefined) {
       dicomUpdates.updatableAttributes = update.updatableAttributes;
@@ -145,6 +162,7 @@ export function buildUpdatePreview(input: PreviewInput): object {
       request: index + 1,
       latestVersionId: Number.isInteger(base) ? String(base + index) : input.baseVersionId,
       force: plan.force,
+      ...(studyWide ? { includeStudyImageSets: index < studyWide.study.length } : {}),
       sizeBytes: {
         updatableAttributes: payloadBytes(update.updatableAttributes),
         removableAttributes: payloadBytes(update.removableAttributes),
@@ -152,8 +170,12 @@ export function buildUpdatePreview(input: PreviewInput): object {
       updateImageSetMetadataUpdates: { DICOMUpdates: dicomUpdates },
     };
   });
+  const reach = studyWide ? studyWide.otherImageSets + 1 : 0;
   return {
-    summary: describePlan(plan),
+    summary: studyWide
+      ? `${describePlan({ ...plan, updates: sent })} The Study-level change reaches ${primaryImageSetsPhrase(reach)} of the study (includeStudyImageSets)` +
+        `${studyWide.setting === 'ask' ? ', after asking' : ''}.`
+      : describePlan(plan),
     datastoreId: input.datastoreId,
     imageSetId: input.imageSetId,
     basedOnVersionId: input.baseVersionId,
@@ -163,6 +185,16 @@ export function buildUpdatePreview(input: PreviewInput): object {
     ready,
     needsForce: plan.forceReasons.map((r) => ({ ...at(r.path), reason: r.reason })),
     refused: plan.refused.map((r) => ({ ...at(r.path), reason: r.reason })),
+    ...(studyWide ? {
+      studyWide: {
+        otherPrimaryImageSets: studyWide.otherImageSets,
+        setting: studyWide.setting,
+        attributes: studyWide.attributes,
+        note: `The ${studyWide.study.length === 1 ? 'request' : 'requests'} with includeStudyImageSets give every primary image set of the study a new version; ` +
+          (studyWide.setting === 'ask' ? 'Save asks first, and "Only This Image Set" sends the same changes without it. ' : '') +
+          'The other changes go to this image set alone.',
+      },
+    } : {}),
     requests,
     note: 'updatableAttributes and removableAttributes travel as base64 of the compact JSON shown here; each request is sent against the version the previous one produced.',
   };

@@ -7,6 +7,7 @@ import {
 } from '../aws/healthImagingClient';
 import { HealthImagingError } from '../aws/errors';
 import { Commands, ContextKeys, Settings, Views } from '../constants';
+import { studyInstanceUidOf } from '../core/hierarchy';
 import { metadataUri } from '../documents/metadataUri';
 import { CancellationError, registerCommand } from '../shared/commands';
 import type { Config } from '../shared/config';
@@ -121,6 +122,16 @@ export class ExplorerTreeDataProvider extends Disposable implements vscode.TreeD
     }
     this._onDidChangeTreeData.fire(undefined);
     return Promise.resolve();
+  }
+
+  /** Lists a data store's image sets again (after one was created or deleted). */
+  refreshDatastore(datastoreId: string): void {
+    const node = this.datastoreNodes.get(datastoreId);
+    if (node) {
+      this.refresh(node);
+    } else {
+      this.refresh();
+    }
   }
 
   getFilter(datastoreId: string): ParsedFilter | undefined {
@@ -393,6 +404,7 @@ export class Explorer extends Disposable {
     this._register(registerCommand(Commands.openImageSetVersion, (node: VersionNode) => this.openVersion(node), sink));
     this._register(registerCommand(Commands.copyId, (node: ExplorerNode) => this.copy(node, 'id'), sink));
     this._register(registerCommand(Commands.copyArn, (node: ExplorerNode) => this.copy(node, 'arn'), sink));
+    this._register(registerCommand(Commands.showStudyImageSets, (node?: ImageSetNode) => this.showStudy(node), sink));
     this._register(config.onDidChange([Settings.pageSize], () => this.provider.refresh()));
     this.updateMessage();
   }
@@ -451,6 +463,25 @@ export class Explorer extends Disposable {
     const parsed = parseFilter(kind.filterKind, value);
     this.provider.setFilter(datastoreId, parsed);
     this.log.info(`filter on ${datastoreId}: ${info.label}`); // the value may be patient data: not logged
+    this.updateMessage();
+    return parsed;
+  }
+
+  /** "Show Image Sets of This Study": filters the image set's data store by its Study Instance UID. */
+  async showStudy(node?: ImageSetNode): Promise<ParsedFilter> {
+    if (node?.kind !== 'imageSet') {
+      throw new Error('Choose an image set in the HealthImaging explorer to show the image sets of its study.');
+    }
+    let uid = node.summary.dicomTags?.studyInstanceUID;
+    if (!uid) {
+      uid = studyInstanceUidOf(JSON.parse(await this.connection.getClient().getImageSetMetadata(node.datastoreId, node.imageSetId)));
+    }
+    if (!uid) {
+      throw new Error(`Image set ${node.imageSetId} has no Study Instance UID, so its study cannot be shown.`);
+    }
+    const parsed = parseFilter('studyInstanceUid', uid);
+    this.provider.setFilter(node.datastoreId, parsed);
+    this.log.info(`filter on ${node.datastoreId}: the study of image set ${node.imageSetId}`);
     this.updateMessage();
     return parsed;
   }

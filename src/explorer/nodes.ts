@@ -9,7 +9,8 @@ import { formatTime } from '../shared/format';
 
 export type ExplorerNode = DatastoreNode | ImageSetNode | VersionNode | LoadMoreNode | ErrorNode | PlaceholderNode;
 
-function formatDicomDate(date: string | undefined): string | undefined {
+/** A DICOM date (YYYYMMDD) as YYYY-MM-DD; other text as it is. */
+export function formatDicomDate(date: string | undefined): string | undefined {
   const m = date && /^(\d{4})(\d{2})(\d{2})$/.exec(date.trim());
   return m ? `${m[1]}-${m[2]}-${m[3]}` : date?.trim() || undefined;
 }
@@ -51,11 +52,21 @@ export class DatastoreNode {
   }
 }
 
+/** What names an image set, from its search summary (no request needed): patient, study description, modality, study date. */
+export function imageSetParts(summary: ImageSetSummary): { who: string; description?: string; modality?: string; date?: string } {
+  const t = summary.dicomTags ?? {};
+  return {
+    who: t.patientName?.trim() || t.patientId?.trim() || summary.imageSetId,
+    description: t.studyDescription?.trim() || undefined,
+    modality: t.seriesModality?.trim() || undefined,
+    date: formatDicomDate(t.studyDate),
+  };
+}
+
 /** Label parts of an image set, from its search summary (no request needed). */
 export function imageSetLabel(summary: ImageSetSummary): { label: string; description: string } {
-  const t = summary.dicomTags ?? {};
-  const who = t.patientName?.trim() || t.patientId?.trim() || summary.imageSetId;
-  const what = [t.studyDescription?.trim(), t.seriesModality?.trim(), formatDicomDate(t.studyDate)].filter(Boolean);
+  const { who, description, modality, date } = imageSetParts(summary);
+  const what = [description, modality, date].filter(Boolean);
   return { label: what.length ? `${who} · ${what.join(' · ')}` : who, description: '' };
 }
 

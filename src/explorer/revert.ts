@@ -3,12 +3,12 @@
 // to UPDATED, then refresh open documents and the tree. From the palette it works on the active
 // document's image set (or asks for data store and image set); from the tree on the node's.
 import * as vscode from 'vscode';
-import { listAllDatastores, listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
-import { Commands, SCHEME } from '../constants';
+import { listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
+import { Commands } from '../constants';
 import { readableLocation } from '../core/metadataLocation';
 import { computeMetadataUpdate } from '../core/metadataUpdate';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
-import { metadataUri, parseMetadataUri } from '../documents/metadataUri';
+import { metadataUri } from '../documents/metadataUri';
 import { listPlanAttributes } from '../documents/updatePlanView';
 import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
 import { CancellationError, registerCommand } from '../shared/commands';
@@ -16,7 +16,8 @@ import { detailLines, formatTime, plural, shortId } from '../shared/format';
 import { Disposable } from '../shared/lifecycle';
 import type { Logger } from '../shared/logger';
 import type { Prompts } from '../shared/prompts';
-import { imageSetLabel, type ExplorerNode } from './nodes';
+import { pickImageSet, targetImageSet } from './imageSetPicker';
+import type { ExplorerNode } from './nodes';
 
 export const REVERT = 'Revert';
 const TITLE = 'HealthImaging: Revert Image Set to Version…';
@@ -182,64 +183,9 @@ export class RevertCommand extends Disposable {
 
   /** The image set (and maybe version) to revert: the tree node, the URI, the active editor, or asked. */
   private async target(client: HealthImagingClient, arg?: ExplorerNode | vscode.Uri): Promise<Target> {
-    if (arg instanceof vscode.Uri) {
-      const parts = parseMetadataUri(arg);
-      return { datastoreId: parts.datastoreId, imageSetId: parts.imageSetId };
-    }
-    if (arg && arg.kind === 'imageSet') {
-      return { datastoreId: arg.datastoreId, imageSetId: arg.imageSetId };
-    }
-    if (arg && arg.kind === 'version') {
+    if (arg && !(arg instanceof vscode.Uri) && arg.kind === 'version') {
       return { datastoreId: arg.datastoreId, imageSetId: arg.imageSetId, versionId: arg.versionId };
     }
-    const active = vscode.window.activeTextEditor?.document.uri;
-    if (active?.scheme === SCHEME) {
-      const parts = parseMetadataUri(active);
-      return { datastoreId: parts.datastoreId, imageSetId: parts.imageSetId };
-    }
-    return this.pickImageSet(client);
-  }
-
-  private async pickImageSet(client: HealthImagingClient): Promise<Target> {
-    const datastores = await listAllDatastores(client);
-    const active = datastores.filter((d) => d.datastoreStatus === 'ACTIVE');
-    if (active.length === 0) {
-      throw new Error('There is no active data store to revert an image set in.');
-    }
-    let datastoreId = active[0].datastoreId;
-    if (active.length > 1) {
-      const picked = await this.deps.prompts.showQuickPick(
-        active.map((d) => ({ label: d.datastoreName || d.datastoreId, description: d.datastoreId, datastoreId: d.datastoreId })),
-        { title: TITLE, placeHolder: 'Data store of the image set' });
-      if (!picked) {
-        throw new CancellationError();
-      }
-      datastoreId = picked.datastoreId;
-    }
-    const loadImageSets = async () => {
-      const items: (vscode.QuickPickItem & { imageSetId: string })[] = [];
-      let next: string | undefined;
-      let pages = 0;
-      do {
-        const page = await client.searchImageSets(datastoreId, { sort: { sortField: 'updatedAt', sortOrder: 'DESC' } }, next, 50);
-        for (const summary of page.items) {
-          items.push({
-            label: imageSetLabel(summary).label,
-            description: summary.version !== undefined ? `v${summary.version}` : undefined,
-            detail: summary.imageSetId,
-            imageSetId: summary.imageSetId,
-          });
-        }
-        next = page.nextToken;
-      } while (next && ++pages < 10);
-      return items;
-    };
-    const picked = await this.deps.prompts.showQuickPick(loadImageSets(), {
-      title: TITLE, placeHolder: 'Image set to revert (most recently updated first)', matchOnDescription: true, matchOnDetail: true,
-    });
-    if (!picked) {
-      throw new CancellationError();
-    }
-    return { datastoreId, imageSetId: picked.imageSetId };
+    return targetImageSet(arg, () => pickImageSet(client, this.deps.prompts, { title: TITLE, placeHolder: 'Image set to revert (most recently updated first)' }));
   }
 }

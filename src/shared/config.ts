@@ -8,6 +8,9 @@ import { DEFAULT_SPLIT_ATTRIBUTE_BYTES, SERVICE_MAX_ATTRIBUTE_BYTES } from '../c
 
 export const DEFAULT_PAGE_SIZE = 50;
 
+/** `healthImaging.studyWideUpdates`: what a save does with a Study-level change of a primary image set. */
+export type StudyWideUpdates = 'ask' | 'always' | 'never';
+
 export interface ConnectionSettings {
   /** Named profile of the shared AWS config/credentials files; undefined = the default chain. */
   profile?: string;
@@ -63,6 +66,11 @@ export class Config {
 
   get confirmForceUpdate(): boolean {
     return this.section.get<boolean>(Settings.confirmForceUpdate) !== false;
+  }
+
+  get studyWideUpdates(): StudyWideUpdates {
+    const value = this.section.get<string>(Settings.studyWideUpdates);
+    return value === 'always' || value === 'never' ? value : 'ask';
   }
 
   /** How metadata documents are written: `auto` (compact for large image sets), `expanded` or `compact`. */

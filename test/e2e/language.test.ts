@@ -4,19 +4,9 @@
 // and syntax highlighting. Screenshots: .test-results/screenshots/language-*.png; with
 // HI_UPDATE_MEDIA=1 the hover and completion screenshots are also written to media/ (the README's).
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { builtVsix, repoRoot, startE2E, type E2ESession, type Locator } from '../../tools/vscode-host/driver';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { builtVsix, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
+import { until } from '../support/until';
+import { docsScreenshot } from './support';
 
 describe('DICOM-aware editing in the workbench', function () {
   this.timeout(240_000);
@@ -32,15 +22,6 @@ describe('DICOM-aware editing in the workbench', function () {
 
   const editorLines = () => e2e.page.locator('.editor-group-container.active .monaco-editor .view-lines');
   const editorGroup = () => e2e.page.locator('.editor-group-container.active');
-
-  /** Writes a screenshot of the editor to .test-results/screenshots, and to media/ when HI_UPDATE_MEDIA=1. */
-  async function editorScreenshot(name: string, target: Locator): Promise<void> {
-    const file = path.join(repoRoot, '.test-results', 'screenshots', `${name}.png`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    await target.screenshot({ path: file });
-    assert.ok(fs.statSync(file).size > 5_000, `${file} was written`);
-    if (process.env.HI_UPDATE_MEDIA === '1') fs.copyFileSync(file, path.join(repoRoot, 'media', `${name.replace(/^language-/, '')}.png`));
-  }
 
   async function openImageSet(rowText: string | RegExp): Promise<void> {
     const view = e2e.page.locator('.part.sidebar');
@@ -65,12 +46,12 @@ describe('DICOM-aware editing in the workbench', function () {
     await until('the hover', async () => {
       await key.hover();
       return (await hover.isVisible()) ? true : undefined;
-    });
+    }, 30_000, 250);
     const text = await hover.innerText();
     assert.match(text, /Patient Name · PatientName · \(0010,0010\)/);
     assert.match(text, /VR PN \(person name\) · VM 1/);
     assert.match(text, /plain update on this non-primary image set/);
-    await editorScreenshot('language-hover', editorGroup());
+    await docsScreenshot(e2e, editorGroup(), 'language-hover', 'hover');
 
     // completion on a new line of Patient.DICOM
     await key.click();
@@ -83,9 +64,9 @@ describe('DICOM-aware editing in the workbench', function () {
       if (await row.isVisible()) return true;
       await page.keyboard.press('Control+Space');
       return undefined;
-    });
+    }, 30_000, 250);
     assert.match(await suggest.innerText(), /PatientBirthDate/);
-    await editorScreenshot('language-completion', editorGroup());
+    await docsScreenshot(e2e, editorGroup(), 'language-completion', 'completion');
     await page.keyboard.press('Escape');
   });
 
@@ -96,7 +77,7 @@ describe('DICOM-aware editing in the workbench', function () {
     await editorLines().filter({ hasText: 'Volume^Large' }).waitFor({ state: 'visible', timeout: 120_000 });
     // folding controls in the gutter (VS Code renders none for a file it treats as large)
     const folding = page.locator('.editor-group-container.active .margin-view-overlays .codicon-folding-expanded');
-    await until('the folding controls', async () => ((await folding.count()) > 0 ? true : undefined), 60_000);
+    await until('the folding controls', async () => ((await folding.count()) > 0 ? true : undefined), 60_000, 250);
     // highlighting: JSON keys and strings get token classes other than the default mtk1
     const tokens = await editorLines().locator('span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => s.className));
     assert.ok(tokens.some((c) => c !== 'mtk1'), `tokens: ${[...new Set(tokens)].join(' ')}`);

@@ -3,36 +3,12 @@
 // and in the emulator; change a SOPInstanceUID, Ctrl+S, answer the real modal with "Update with
 // Force"; revert from the command palette. Screenshots: .test-results/screenshots/save-*.png
 import * as assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
-import {
-  GetImageSetCommand, GetImageSetMetadataCommand, MedicalImagingClient, SearchImageSetsCommand,
-} from '@aws-sdk/client-medical-imaging';
-import { EMULATOR_CREDENTIALS, EMULATOR_REGION, SEED_DATASTORE_ID } from 'healthimaging-emulator';
-import { builtVsix, startE2E, type E2ESession, type Page } from '../../tools/vscode-host/driver';
+import { GetImageSetCommand, SearchImageSetsCommand, type MedicalImagingClient } from '@aws-sdk/client-medical-imaging';
+import { SEED_DATASTORE_ID } from 'healthimaging-emulator';
+import { builtVsix, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
 import { until } from '../support/until';
+import { emulatorClient, readMetadata, replaceAt, valuePosition, type Json } from './support';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** Selects `length` characters from line/column (1-based) with Go to Line and Shift+Right, then types `text` over them. */
-async function replaceAt(page: Page, line: number, column: number, length: number, text: string): Promise<void> {
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.type(`${line}:${column}`);
-  await page.keyboard.press('Enter');
-  for (let i = 0; i < length; i++) await page.keyboard.press('Shift+ArrowRight');
-  await page.keyboard.type(text);
-}
-
-/** Line and column (1-based) of the value of the first `"key": "` in the formatted document, and the value. */
-function valuePosition(text: string, key: string): { line: number; column: number; value: string } {
-  const lines = text.split('\n');
-  const marker = `"${key}": "`;
-  const index = lines.findIndex((l) => l.includes(marker));
-  assert.ok(index >= 0, `the document has ${key}`);
-  const start = lines[index].indexOf(marker) + marker.length;
-  const value = lines[index].slice(start, lines[index].indexOf('"', start));
-  return { line: index + 1, column: start + 1, value };
-}
 
 describe('saving and reverting in the workbench', function () {
   this.timeout(180_000);
@@ -40,11 +16,7 @@ describe('saving and reverting in the workbench', function () {
   let client: MedicalImagingClient;
   let imageSetId: string;
 
-  const metadata = async (versionId?: string): Promise<Json> => {
-    const out = await client.send(new GetImageSetMetadataCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId, versionId }));
-    const bytes = Buffer.from(await out.imageSetMetadataBlob!.transformToByteArray());
-    return JSON.parse((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')) as Json;
-  };
+  const metadata = (versionId?: string): Promise<Json> => readMetadata(client, imageSetId, versionId);
   const imageSet = () => client.send(new GetImageSetCommand({ datastoreId: SEED_DATASTORE_ID, imageSetId }));
   /** The image set once a version after `versionId` is UPDATED. */
   const untilUpdatedAfter = (versionId: string | undefined, what: string) => until(what, async () => {
@@ -57,9 +29,7 @@ describe('saving and reverting in the workbench', function () {
   before(async () => {
     // Auto save (on by default in VS Code for the web) never sends HealthImaging metadata; off, it adds no notes.
     e2e = await startE2E({ vsix: builtVsix(), updateDelayMs: 300, settings: { 'files.autoSave': 'off' } });
-    client = new MedicalImagingClient({
-      endpoint: e2e.emulator.url, region: EMULATOR_REGION, disableHostPrefix: true, credentials: EMULATOR_CREDENTIALS,
-    });
+    client = emulatorClient(e2e);
   });
 
   after(async () => {

@@ -16,7 +16,7 @@ import { setAsideEnv } from '../support/environment';
 
 export const EXTENSION_ID = 'healthimaging-tools.healthimaging-metadata-editor';
 
-type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate' | 'documentLayout';
+type SettingKey = 'profile' | 'region' | 'endpoint' | 'pageSize' | 'maxAttributeBytes' | 'confirmForceUpdate' | 'studyWideUpdates' | 'documentLayout';
 
 export interface SetUpOptions {
   /** Load the sample data (default true). */

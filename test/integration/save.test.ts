@@ -264,8 +264,10 @@ describe('save flow', function () {
       const listener = vscode.workspace.onWillSaveTextDocument((e) => saves.push(e.reason));
       try {
         await editJson(editor, (d) => { d.Patient.DICOM.PatientName = 'NOT^AUTOSAVED'; });
-        await until('an auto save', () => saves.length > 0 || undefined, 10_000);
+        await until('an auto save', () => saves.length > 0 || undefined, 30_000);
         await new Promise((r) => setTimeout(r, 600));
+        // No more auto saves from here on: the explicit save below must not race one on a busy machine.
+        await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
       } finally {
         listener.dispose();
       }
@@ -352,6 +354,8 @@ describe('save flow', function () {
 
   it('split save: says how many requests, sends them in order each against the previous version', async () => {
     await t.env.setSetting('maxAttributeBytes', 300);
+    // (a Study-level change: saved to this image set alone, whatever its study holds; study-wide saves have their own tests)
+    await t.env.setSetting('studyWideUpdates', 'never');
     try {
       const id = await t.pool.take('primary');
       const editor = await openMetadata(id);
@@ -379,11 +383,14 @@ describe('save flow', function () {
       await untilEditorShowsEmulator(t.env.client, editor.document, id);
     } finally {
       await t.env.setSetting('maxAttributeBytes', undefined);
+      await t.env.setSetting('studyWideUpdates', undefined);
     }
   });
 
   it('split save failing at request 2: stops there, reports what was applied; saving again sends the rest', async () => {
     await t.env.setSetting('maxAttributeBytes', 300);
+    // (a Study-level change: saved to this image set alone, whatever its study holds; study-wide saves have their own tests)
+    await t.env.setSetting('studyWideUpdates', 'never');
     try {
       const id = await t.pool.take('primary');
       const editor = await openMetadata(id);
@@ -422,6 +429,7 @@ describe('save flow', function () {
     } finally {
       t.env.emulator.faults.setUpdateDelay(100);
       await t.env.setSetting('maxAttributeBytes', undefined);
+      await t.env.setSetting('studyWideUpdates', undefined);
     }
   });
 

@@ -1,12 +1,12 @@
-// Shared by the save, revert and preview integration tests: image sets handed out one per test
-// (so tests do not see each other's versions), what the emulator holds (read with the real SDK),
+// Shared by the save, revert, preview and hierarchy integration tests: image sets and studies handed out
+// one per test (so tests do not see each other's versions), what the emulator holds (read with the real SDK),
 // and editing a metadata document the way a user does (through the editor).
 import * as assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import {
   GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand, SearchImageSetsCommand, UpdateImageSetMetadataCommand,
-  type MedicalImagingClient,
+  type ImageSetsMetadataSummary, type MedicalImagingClient,
 } from '@aws-sdk/client-medical-imaging';
 import { formatMetadata } from '../../src/core/metadataText';
 import { metadataUri } from '../../src/documents/metadataUri';
@@ -17,6 +17,18 @@ import { setUpExtension, until, type ExtensionEnv } from './helpers';
 export const DATASTORE_ID = SEED_DATASTORE_ID;
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every seeded image set's search summary but the 5,000-instance one's. */
+async function seededSummaries(client: MedicalImagingClient): Promise<ImageSetsMetadataSummary[]> {
+  const all: ImageSetsMetadataSummary[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new SearchImageSetsCommand({ datastoreId: DATASTORE_ID, maxResults: 50, nextToken, searchCriteria: {} }));
+    all.push(...(page.imageSetsMetadataSummaries ?? []).filter((s) => s.DICOMTags?.DICOMPatientId !== 'SYN-9999'));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return all;
+}
 
 /**
  * Hands out seeded image sets, each once: primary or non-primary, never the 5,000-instance one, and
@@ -32,17 +44,7 @@ export class ImageSetPool {
 
   async take(kind: 'primary' | 'nonPrimary'): Promise<string> {
     if (!this.summaries) {
-      this.summaries = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await this.client().send(new SearchImageSetsCommand({ datastoreId: DATASTORE_ID, maxResults: 50, nextToken, searchCriteria: {} }));
-        for (const s of page.imageSetsMetadataSummaries ?? []) {
-          if (s.DICOMTags?.DICOMPatientId !== 'SYN-9999') {
-            this.summaries.push({ imageSetId: s.imageSetId!, isPrimary: s.isPrimary !== false });
-          }
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
+      this.summaries = (await seededSummaries(this.client())).map((s) => ({ imageSetId: s.imageSetId!, isPrimary: s.isPrimary !== false }));
       this.summaries.sort((a, b) => a.imageSetId.localeCompare(b.imageSetId));
       if (this.slice.order === 'last') {
         this.summaries.reverse();
@@ -54,6 +56,43 @@ export class ImageSetPool {
     assert.ok(found, `no unused ${kind} image set left in the seed`);
     this.used.add(found.imageSetId);
     return found.imageSetId;
+  }
+}
+
+export interface SeededStudy {
+  uid: string;
+  description: string;
+  /** Primary image sets, by id. */
+  primaries: string[];
+  nonPrimary: string[];
+}
+
+/** Hands out seeded studies, each once (the 5,200-instance one never), by how many primary image sets they have. */
+export class StudyPool {
+  private studies: SeededStudy[] | undefined;
+  private readonly used = new Set<string>();
+
+  constructor(private readonly client: () => MedicalImagingClient) {}
+
+  async take(want: { primaries: number; exact?: boolean; nonPrimary?: boolean }): Promise<SeededStudy> {
+    if (!this.studies) {
+      const byUid = new Map<string, SeededStudy>();
+      for (const s of await seededSummaries(this.client())) {
+        const tags = s.DICOMTags ?? {};
+        if (!tags.DICOMStudyInstanceUID) continue;
+        const study = byUid.get(tags.DICOMStudyInstanceUID) ?? { uid: tags.DICOMStudyInstanceUID, description: tags.DICOMStudyDescription ?? '', primaries: [], nonPrimary: [] };
+        (s.isPrimary === false ? study.nonPrimary : study.primaries).push(s.imageSetId!);
+        byUid.set(study.uid, study);
+      }
+      this.studies = [...byUid.values()].sort((a, b) => a.uid.localeCompare(b.uid));
+      for (const s of this.studies) s.primaries.sort();
+    }
+    const found = this.studies.find((s) => !this.used.has(s.uid)
+      && (want.exact ? s.primaries.length === want.primaries : s.primaries.length >= want.primaries)
+      && (want.nonPrimary === undefined || (s.nonPrimary.length > 0) === want.nonPrimary));
+    assert.ok(found, `no unused seeded study with ${want.primaries} primary image sets left`);
+    this.used.add(found.uid);
+    return found;
   }
 }
 

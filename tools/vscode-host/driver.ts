@@ -201,8 +201,9 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
       },
       async runCommand(title, { attempts = 5 } = {}) {
         // A palette opened before the extension registered its commands never lists them:
-        // close it and open it again until the row appears.
-        const row = page.locator(`.quick-input-widget [role=option][aria-label=${cssString(title)}]`).first();
+        // close it and open it again until the row appears. (A command run before is labelled
+        // "<title>, recently used": the label starts with the title.)
+        const row = page.locator(`.quick-input-widget [role=option][aria-label^=${cssString(title)}]`).first();
         for (let attempt = 1; ; attempt++) {
           await page.keyboard.press('F1');
           await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 10_000 });

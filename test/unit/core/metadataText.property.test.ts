@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Node as JsonNode, parseTree, visit } from 'jsonc-parser';
-import { findJsonPointerRange, parseMetadataText } from '../../../src/core/metadataText';
+import {
+  findJsonPointerRange, locateAt, objectMembersAt, parseMetadataText, textIndexCounts,
+} from '../../../src/core/metadataText';
 
 function referenceRange(text: string, segments: string[]): { offset: number; length: number } | undefined {
   let node: JsonNode | undefined = parseTree(text);
@@ -91,5 +93,45 @@ describe('metadata text scanners agree with jsonc-parser (property)', () => {
       }
     }), { numRuns: 2000 });
     assert.ok(plainDuplicates >= 50, `only ${plainDuplicates} cases with duplicates and no escapes`);
+  });
+
+  it('after edits, what was learned about the earlier texts answers exactly as a fresh look at the new text', () => {
+    // Everything the scanners answer about a text, asked in a fixed order.
+    const answers = (text: string) => {
+      const out: unknown[] = [];
+      for (let o = 0; o <= text.length; o++) out.push(locateAt(text, o));
+      for (let o = 0; o < text.length; o++) if (text[o] === '{') out.push(objectMembersAt(text, o));
+      try {
+        for (const segs of pointers(JSON.parse(text)).slice(0, 30)) out.push(findJsonPointerRange(text, toPointer(segs)));
+      } catch { /* not JSON after the edit: the tolerant answers above still count */ }
+      return out;
+    };
+    const forget = () => locateAt('null', 0); // a text whose index cannot be carried anywhere
+    const before = { ...textIndexCounts };
+    const editArb = fc.record({
+      at: fc.nat(), removed: fc.nat({ max: 3 }), lookAt: fc.nat(),
+      inserted: fc.oneof(fc.stringMatching(/^[a-z0-9é]{0,3}$/), fc.constantFrom('"', '\\', '{', ']', ',', ':', ' ', '\n', 'a"', '1}')),
+    });
+    fc.assert(fc.property(treeArb, fc.constantFrom('', '  '), fc.array(editArb, { minLength: 1, maxLength: 4 }), (t, indent, edits) => {
+      let text = serialize(t, indent);
+      // In a text that is not JSON, what a container's end is can depend on which question came first
+      // (bracket matching or reading members); a comparison of answers is meaningful when every text
+      // looked into before the last edit is JSON.
+      let comparable = true;
+      forget();
+      findJsonPointerRange(text, '/a');
+      for (const e of edits) {
+        try { JSON.parse(text); } catch { comparable = false; }
+        // look somewhere in the text before each edit (what is learned then is carried over too), then edit it
+        locateAt(text, e.lookAt % (text.length + 1));
+        const p = e.at % (text.length + 1);
+        text = text.slice(0, p) + e.inserted + text.slice(Math.min(text.length, p + e.removed));
+      }
+      const carried = answers(text);
+      forget();
+      if (comparable) assert.deepEqual(carried, answers(text), JSON.stringify({ start: serialize(t, indent), edits, text }));
+    }), { numRuns: 3000 });
+    // The carried path really ran (edits inside keys, strings and numbers are common in the generated cases).
+    assert.ok(textIndexCounts.carried - before.carried >= 100, `carried over ${textIndexCounts.carried - before.carried} times`);
   });
 });

@@ -76,6 +76,15 @@ describe('documents/cliCommand', () => {
       assert.doesNotMatch(text, /--force|--profile|--region|#/);
     });
 
+    it('marks the study-wide requests with --include-study-image-sets, and only those', () => {
+      const text = buildUpdateCliCommands({ datastoreId: 'a'.repeat(32), imageSetId: 'b'.repeat(32), latestVersionId: '3', force: false, updates, studyWideRequests: 1 });
+      const commands = text.split('\n').filter((l) => l.startsWith('aws '));
+      assert.equal(commands.length, updates.length);
+      assert.ok(commands[0].split(' ').includes('--include-study-image-sets'));
+      assert.ok(commands.slice(1).every((c) => !c.includes('--include-study-image-sets')));
+      assert.doesNotMatch(buildUpdateCliCommands({ datastoreId: 'a', imageSetId: 'b', latestVersionId: '3', force: false, updates }), /--include-study-image-sets/);
+    });
+
     it('rejects a version id that is not a number, naming it', () => {
       assert.throws(() => buildUpdateCliCommands({ datastoreId: 'a', imageSetId: 'b', latestVersionId: 'latest', force: false, updates }),
         /latestVersionId must be a version number, got "latest"/);

@@ -3,7 +3,7 @@
 // request is the adapter's job (test/unit/aws/sdkHealthImagingClient.test.ts).
 import * as assert from 'node:assert/strict';
 import { SdkHealthImagingClient } from '../../../src/aws/sdkHealthImagingClient';
-import { backoffDelays, followUpdate, UpdateFailedError } from '../../../src/documents/updateFollower';
+import { backoffDelays, followNextVersion, followUpdate, UpdateFailedError } from '../../../src/documents/updateFollower';
 import { EMULATOR_PROFILE, SEED_DATASTORE_ID, seedImageSetId, startEmulator, type RunningEmulator } from 'healthimaging-emulator';
 import { useAwsProfileFiles } from '../awsProfileFiles';
 
@@ -41,6 +41,22 @@ describe('documents/updateFollower against the emulator', function () {
   const update = (imageSetId: string, latestVersionId: string, description: string) => ({
     datastoreId: SEED_DATASTORE_ID, imageSetId, latestVersionId,
     update: { updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: description } } } },
+  });
+
+  it('follows the other image sets of a study-wide update to their next version: UPDATED, or UPDATE_FAILED with the message', async () => {
+    // A seeded study of four primary image sets, far from the ones the other tests take.
+    const [id, mate] = [seedImageSetId(85), seedImageSetId(86)];
+    const before = await client.getImageSet(SEED_DATASTORE_ID, mate);
+    const first = await client.updateImageSetMetadata({ ...update(id, '1', 'WHOLE STUDY'), includeStudyImageSets: true });
+    const done = await followNextVersion(client, SEED_DATASTORE_ID, mate, before.versionId, options());
+    assert.deepEqual([done.versionId, done.imageSetState, done.imageSetWorkflowStatus], [String(Number(before.versionId) + 1), 'ACTIVE', 'UPDATED']);
+    await followUpdate(client, SEED_DATASTORE_ID, id, first.latestVersionId, options());
+
+    emulator.faults.failNextUpdates(1, 'INTERNAL_ERROR: injected');
+    await client.updateImageSetMetadata({ ...update(id, first.latestVersionId, 'FAILS'), includeStudyImageSets: true });
+    await assert.rejects(followNextVersion(client, SEED_DATASTORE_ID, mate, done.versionId, options()),
+      (e: unknown) => e instanceof UpdateFailedError && e.status === 'UPDATE_FAILED' && e.serviceMessage === 'INTERNAL_ERROR: injected'
+        && e.versionId === String(Number(done.versionId) + 1));
   });
 
   it('backs off from 250 ms by x1.6 up to 2 s', () => {

@@ -76,6 +76,26 @@ describe('documents/updatePlanView', () => {
     assert.match(preview.summary, /2 requests, in order with force/);
   });
 
+  it('previews a study-wide save: the Study-level request first with includeStudyImageSets, then the rest', () => {
+    const study = [{ updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'NEW' } } } }];
+    const rest = [{ updatableAttributes: { SchemaVersion: 1.1, Study: { Series: { [S]: { DICOM: { SeriesDescription: 'AX' } } } } } }];
+    const plan = { updates: [{ updatableAttributes: { SchemaVersion: 1.1, Study: { DICOM: { StudyDescription: 'NEW' }, Series: { [S]: { DICOM: { SeriesDescription: 'AX' } } } } } }], force: false, forceReasons: [], refused: [] };
+    const preview = buildUpdatePreview({
+      datastoreId: 'd', imageSetId: 'i', baseVersionId: '2', isPrimary: true, maxAttributeBytes: 10000, plan,
+      studyWide: { otherImageSets: 3, setting: 'ask', study, rest, attributes: ['/Study/DICOM/StudyDescription'] },
+    }) as { summary: string; studyWide: { otherPrimaryImageSets: number; attributes: string[]; note: string }; requests: { latestVersionId: string; includeStudyImageSets: boolean; updateImageSetMetadataUpdates: { DICOMUpdates: object } }[] };
+    assert.deepEqual(preview.requests.map((r) => [r.latestVersionId, r.includeStudyImageSets]), [['2', true], ['3', false]]);
+    assert.deepEqual(preview.requests[0].updateImageSetMetadataUpdates.DICOMUpdates, study[0]);
+    assert.deepEqual(preview.requests[1].updateImageSetMetadataUpdates.DICOMUpdates, rest[0]);
+    assert.equal(preview.summary, 'Save sends 2 requests, in order. The Study-level change reaches all 4 primary image sets of the study (includeStudyImageSets), after asking.');
+    assert.equal(preview.studyWide.otherPrimaryImageSets, 3);
+    assert.deepEqual(preview.studyWide.attributes, ['/Study/DICOM/StudyDescription']);
+    assert.match(preview.studyWide.note, /"Only This Image Set"/);
+    const plain = buildUpdatePreview({ datastoreId: 'd', imageSetId: 'i', baseVersionId: '2', maxAttributeBytes: 10000, plan }) as { requests: object[]; studyWide?: object };
+    assert.equal(plain.studyWide, undefined);
+    assert.ok(plain.requests.every((r) => !('includeStudyImageSets' in r)));
+  });
+
   it('says in one line what Save would do', () => {
     const none = { updates: [], force: false, forceReasons: [], refused: [] };
     assert.equal(describePlan(none), 'No changes: Save sends nothing.');
