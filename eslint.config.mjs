@@ -1,5 +1,6 @@
 // Lint rules, including the layering of the source tree:
 //   core  <-  aws  <-  explorer / documents / language / frames / shared  <-  extension.ts
+// (the frames page, src/frames/page, is a browser script: core only, no vscode, no Node)
 // src/core is pure (no vscode, no SDK, no I/O); src/aws never imports vscode; the extension (src/)
 // never imports the emulator package (emulator/), and the emulator never imports vscode or any part
 // of the extension but its pure core (src/core). Tests and tools use the emulator through its package
@@ -56,6 +57,18 @@ export default tseslint.config(
         patterns: [emulatorSources, { group: ['@aws-sdk/*', '@smithy/*'], message: 'src/core must not import the AWS SDK.' }],
       }),
       'no-restricted-globals': ['error', { name: 'fetch', message: 'src/core is pure: no I/O.' }],
+    },
+  },
+  {
+    // The frames page runs in the webview (a browser): no vscode, no Node modules.
+    files: ['src/frames/page/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': restrict({
+        paths: [{ name: 'vscode', message: 'The frames page runs in a webview: it talks to the extension by messages.' }, banEmulator,
+          ...nodeIo.flatMap((m) => [{ name: m, message: 'The frames page runs in a browser.' }, { name: `node:${m}`, message: 'The frames page runs in a browser.' }])],
+        patterns: [emulatorSources],
+      }),
     },
   },
   {

@@ -5,12 +5,12 @@
 // 3. GetImageSetMetadata requests per second for the large seeded image set (real SDK client over HTTP,
 //    gzip bytes as served), against GetImageSet of the same image set (a small JSON answer).
 // The emulator runs in its own process, as `npm run emulator` runs it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { memoryAtRest, launchEmulator, stopEmulator } from './bench/emulatorProcess.mjs';
 import { ensureEmulatorBuilt } from './emulator-build.mjs';
 
 const { values: options } = parseArgs({ options: { requests: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '8' } } });
@@ -23,21 +23,8 @@ const { MedicalImagingClient, GetImageSetMetadataCommand, GetImageSetCommand } =
 const { seedImageSetId, SEED_DATASTORE_ID } = require(ensureEmulatorBuilt('server'));
 const { gunzipSync } = require('node:zlib');
 
-/** Starts the emulator program; resolves when it prints its URL. */
-function launch(extra) {
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--expose-gc', '-e', `require(${JSON.stringify(cli)}).main(process.argv.slice(1))`, '--', '--port', '0', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1], ms: Number(process.hrtime.bigint() - started) / 1e6 });
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited with ${code}: ${out}`)));
-  });
-}
-const stop = (e) => new Promise((r) => { e.child.removeAllListeners('exit'); e.child.once('exit', r); e.child.kill('SIGTERM'); });
+const launch = (extra) => launchEmulator(cli, extra);
+const stop = stopEmulator;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
 
@@ -51,13 +38,13 @@ async function timeStart(extra, runs = 3) {
   return median(times);
 }
 
-async function memoryAtRest(extra) {
+async function memoryAtRestOf(extra) {
   const e = await launch(extra);
-  await new Promise((r) => setTimeout(r, 500));
-  await fetch(`${e.url}/_emulator/health?gc=true`);
-  const h = await (await fetch(`${e.url}/_emulator/health?gc=true`)).json();
-  await stop(e);
-  return h.memory;
+  try {
+    return await memoryAtRest(e);
+  } finally {
+    await stop(e);
+  }
 }
 
 async function throughput(url, makeCommand, consume) {
@@ -93,9 +80,9 @@ try {
   console.log(`  --seed --data, first  ${firstPersistent.toFixed(0)} ms  (${(firstPersistent / emptyStart).toFixed(2)} x baseline; writes the store)`);
   console.log(`  --seed --data, again  ${restart.toFixed(0)} ms  (${(restart / emptyStart).toFixed(2)} x baseline; loads the store)`);
 
-  const emptyMem = await memoryAtRest([]);
-  const seedMem = await memoryAtRest(['--seed']);
-  const diskMem = await memoryAtRest(['--data', dataDir]);
+  const emptyMem = await memoryAtRestOf([]);
+  const seedMem = await memoryAtRestOf(['--seed']);
+  const diskMem = await memoryAtRestOf(['--data', dataDir]);
   console.log('\nMemory at rest (after GC):');
   console.log(`  empty                 rss ${mb(emptyMem.rss)}, heap ${mb(emptyMem.heapUsed)}  (baseline)`);
   console.log(`  --seed (in memory)    rss ${mb(seedMem.rss)}, heap ${mb(seedMem.heapUsed)}, buffers ${mb(seedMem.arrayBuffers)}  (rss ${(seedMem.rss / emptyMem.rss).toFixed(2)} x baseline)`);

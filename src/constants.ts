@@ -28,6 +28,7 @@ export const Commands = {
   copyUpdateAsCliCommand: 'healthImaging.copyUpdateAsCliCommand',
   revertImageSet: 'healthImaging.revertImageSet',
   compareWithPreviousVersion: 'healthImaging.compareWithPreviousVersion',
+  showFrames: 'healthImaging.showFrames',
   compareWithPrimary: 'healthImaging.compareWithPrimary',
   promoteToPrimary: 'healthImaging.promoteToPrimary',
   deleteImageSet: 'healthImaging.deleteImageSet',

@@ -7,6 +7,7 @@ import { MetadataFileSystemProvider } from './documents/metadataFileSystemProvid
 import { Explorer, type ExplorerTreeDataProvider } from './explorer/explorer';
 import { MetadataDiagnostics } from './documents/diagnostics';
 import { UpdatePreview } from './documents/preview';
+import { Frames, type FramesTestApi } from './frames/framesPanel';
 import { SaveFlow } from './documents/saveFlow';
 import { Hierarchy } from './hierarchy/hierarchy';
 import { RevertCommand } from './explorer/revert';
@@ -26,6 +27,7 @@ export interface ExtensionTestApi {
   readonly explorer: ExplorerTreeDataProvider;
   readonly metadataFileSystem: MetadataFileSystemProvider;
   readonly connection: Connection;
+  readonly frames: FramesTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
@@ -64,6 +66,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
     new VersionCommands({ prompts, log: logs.for('versions'), latestVersionId: async (d, i) => (await getClient().getImageSet(d, i)).versionId }),
   );
 
+  const frames = new Frames({ getClient, extensionUri: context.extensionUri, prompts, log: logs.for('frames') });
+  context.subscriptions.push(frames);
+
   // DICOM-aware editing: hover, completion, quick fixes, navigation.
   const language = new MetadataLanguageFeatures({ provider: metadataFileSystem, log: logs.for('language') });
   context.subscriptions.push(
@@ -84,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionTestApi {
     explorer: explorer.provider,
     metadataFileSystem,
     connection,
+    frames,
   };
 }
 

@@ -3,6 +3,7 @@
 // Patient / Study / Series / Instance levels of an image-set metadata document.
 
 import { createHash } from 'node:crypto';
+import type { OpenJphModule } from '../../src/core/htj2k';
 import {
   ConvertContext, DcmjsDataset, DicomImportError, declaredCharsets, elementKey, convertValue, numberOf, readDicomFile, stringOf,
 } from './dicomDataset';
@@ -68,7 +69,7 @@ function requiredUid(dataset: DcmjsDataset, tag: string, name: string): string {
   return value;
 }
 
-function parseInstance(bytes: Uint8Array, index: number): ParsedInstance {
+function parseInstance(bytes: Uint8Array, index: number, codec: OpenJphModule): ParsedInstance {
   const read = readDicomFile(bytes);
   const { dataset, meta } = read;
   const sopClass = stringOf(dataset, '00080016') ?? stringOf(meta, '00020002');
@@ -83,7 +84,7 @@ function parseInstance(bytes: Uint8Array, index: number): ParsedInstance {
     }
   }
 
-  const frameData = extractFrames(read);
+  const frameData = extractFrames(read, codec);
   const ctx: ConvertContext = { vrs: {}, bigEndian: read.bigEndian, signedPixels: numberOf(dataset, '00280103') === 1, fileSize: bytes.length,
     charsetOriginals: read.charsetOriginals };
   ctx.charsets = declaredCharsets(dataset, ctx);
@@ -174,13 +175,14 @@ function buildImageSet(instances: ParsedInstance[]): ImportedImageSet {
  * a file that cannot be read never stops the others. Instances are grouped into one image set per
  * Study Instance UID + Series Instance UID, in the order the series first appear. When the same SOP
  * Instance UID appears twice in one series, the later file replaces the earlier one (as a re-import does).
+ * `codec` (loadHtj2kCodec()) stores native and RLE pixel data as lossless HTJ2K.
  */
-export function importDicomFiles(files: { path: string; bytes: Uint8Array }[]): { imageSets: ImportedImageSet[]; results: ImportFileResult[] } {
+export function importDicomFiles(files: { path: string; bytes: Uint8Array }[], codec: OpenJphModule): { imageSets: ImportedImageSet[]; results: ImportFileResult[] } {
   const results: ImportFileResult[] = [];
   const groups = new Map<string, Map<string, ParsedInstance>>();
   files.forEach((file, index) => {
     try {
-      const parsed = parseInstance(file.bytes, index);
+      const parsed = parseInstance(file.bytes, index, codec);
       const key = `${parsed.studyUID}\u0000${parsed.seriesUID}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = new Map()));

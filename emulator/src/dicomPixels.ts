@@ -1,5 +1,8 @@
-// Image frames of an instance: splitting Pixel Data into frames, decoding RLE, checksums and pixel ranges.
+// Image frames of an instance: splitting Pixel Data into frames, decoding RLE, storing native and RLE
+// pixels as lossless HTJ2K as HealthImaging does, checksums and pixel ranges.
 
+import { crc32 } from '../../src/core/crc32';
+import { decodeHtj2k, encodeHtj2k, HTJ2K_LOSSLESS, type Htj2kFrameInfo, type OpenJphModule } from '../../src/core/htj2k';
 import {
   DcmjsDataset, DicomImportError, TS_DEFLATED_LE, TS_EXPLICIT_BE, TS_EXPLICIT_LE, TS_IMPLICIT_LE, TS_RLE,
   ReadDataset, binaryBytes, checkValueInFile, numberOf, stringOf, swapBytes,
@@ -29,27 +32,8 @@ export const PIXEL_DATA_TAGS = ['7FE00010', '7FE00008', '7FE00009'] as const; //
 const NATIVE_SYNTAXES: ReadonlySet<string> = new Set([TS_IMPLICIT_LE, TS_EXPLICIT_LE, TS_DEFLATED_LE, TS_EXPLICIT_BE]);
 
 // ---------------------------------------------------------------------------------------------------------------
-// CRC-32 (IEEE 802.3, as zlib computes it): the service's Image Frame Resolution Checksum algorithm.
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-
-interface PixelLayout {
+export interface PixelLayout {
   rows: number;
   columns: number;
   samplesPerPixel: number;
@@ -60,6 +44,8 @@ interface PixelLayout {
   float: boolean;
   /** YBR_FULL_422 native data: two luminance samples share one pair of chroma samples (2 samples per pixel). */
   subsampled422: boolean;
+  /** Planar Configuration 1 (native colour data): all samples of one component, then the next. */
+  planar: boolean;
 }
 
 function layoutOf(dataset: DcmjsDataset, pixelTag: string): PixelLayout {
@@ -84,6 +70,7 @@ function layoutOf(dataset: DcmjsDataset, pixelTag: string): PixelLayout {
     numberOfFrames,
     float,
     subsampled422: stringOf(dataset, '00280004') === 'YBR_FULL_422',
+    planar: numberOf(dataset, '00280006') === 1,
   };
 }
 
@@ -200,13 +187,78 @@ export function decodeRleFrame(encoded: Uint8Array, layout: PixelLayout, frameNu
   return out;
 }
 
+/** Interleaves planar colour samples (Planar Configuration 1) of one 8-bit frame. */
+function interleave(bytes: Uint8Array, pixels: number, samples: number): Uint8Array {
+  const out = new Uint8Array(pixels * samples);
+  for (let s = 0; s < samples; s++) for (let p = 0; p < pixels; p++) out[p * samples + s] = bytes[s * pixels + p];
+  return out;
+}
+
+/** Bit-packed 1-bit pixels as one byte (0 or 1) per pixel, how an HTJ2K decoder returns them. */
+function unpackBits(bytes: Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let i = 0; i < pixels; i++) out[i] = (bytes[i >> 3] >> (i & 7)) & 1;
+  return out;
+}
+
+/** True when every sample, read as Bits Allocated wide, is already what Bits Stored bits give back (so the
+ *  encoder can be told Bits Stored and the decoder returns the same bytes). */
+function fitsBitsStored(samples: Uint8Array, layout: Pick<PixelLayout, 'bitsAllocated' | 'bitsStored' | 'signed'>): boolean {
+  const { bitsAllocated, bitsStored, signed } = layout;
+  if (bitsStored >= bitsAllocated) return true;
+  const count = samples.length / (bitsAllocated / 8);
+  const view = new DataView(samples.buffer, samples.byteOffset, samples.byteLength);
+  const lo = signed ? -(2 ** (bitsStored - 1)) : 0;
+  const hi = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
+  for (let i = 0; i < count; i++) {
+    const v = bitsAllocated === 8 ? (signed ? view.getInt8(i) : samples[i]) : signed ? view.getInt16(i * 2, true) : view.getUint16(i * 2, true);
+    if (v < lo || v > hi) return false;
+  }
+  return true;
+}
+
 /**
- * The frames of an instance. Native (uncompressed) pixel data is split into frames of raw little-endian
- * pixels; RLE Lossless is decoded to raw pixels; other encapsulated syntaxes (JPEG, JPEG 2000, JPEG-LS, ...)
- * keep each frame's encoded bitstream and their original transfer syntax.
+ * A native frame (raw little-endian samples as split from Pixel Data, or decoded from RLE) as HealthImaging
+ * stores it: lossless HTJ2K, with the pixels a decoder gives back (whose CRC-32 is the frame's checksum).
+ * Undefined for what HTJ2K cannot hold here: floating point and 32-bit samples, colour samples of more than
+ * 8 bits, subsampled YBR_FULL_422, other than 1 or 3 samples per pixel, and, as a safeguard, any frame the
+ * decoder does not give back exactly.
+ */
+export function losslessHtj2k(codec: OpenJphModule, raw: Uint8Array, layout: PixelLayout): { bytes: Uint8Array; decoded: Uint8Array } | undefined {
+  const { rows, columns, samplesPerPixel, bitsAllocated, signed } = layout;
+  if (layout.float || layout.subsampled422 || (samplesPerPixel !== 1 && samplesPerPixel !== 3)) return undefined;
+  const pixels = rows * columns;
+  let decoded: Uint8Array;
+  let bitsPerSample: number;
+  if (bitsAllocated === 1) {
+    if (samplesPerPixel !== 1) return undefined;
+    decoded = unpackBits(raw, pixels);
+    bitsPerSample = 1;
+  } else if (bitsAllocated === 8 || (bitsAllocated === 16 && samplesPerPixel === 1)) {
+    decoded = samplesPerPixel === 3 && layout.planar ? interleave(raw, pixels, 3) : raw;
+    bitsPerSample = fitsBitsStored(decoded, layout) ? layout.bitsStored : bitsAllocated;
+  } else {
+    return undefined;
+  }
+  const info: Htj2kFrameInfo = { width: columns, height: rows, bitsPerSample, componentCount: samplesPerPixel, isSigned: signed && bitsAllocated > 1, isUsingColorTransform: samplesPerPixel === 3 };
+  try {
+    const bytes = encodeHtj2k(codec, decoded, info);
+    const back = decodeHtj2k(codec, bytes).pixels;
+    if (back.length !== decoded.length || !Buffer.from(back.buffer, back.byteOffset, back.length).equals(Buffer.from(decoded.buffer, decoded.byteOffset, decoded.length))) return undefined;
+    return { bytes, decoded };
+  } catch {
+    return undefined; // kept as native pixels
+  }
+}
+
+/**
+ * The frames of an instance. Native (uncompressed) pixel data is split into frames and RLE Lossless is
+ * decoded; both are stored as lossless HTJ2K (see losslessHtj2k) with checksums of the decoded pixels, or,
+ * for what HTJ2K cannot hold, as raw little-endian pixels. Other encapsulated syntaxes (JPEG, JPEG 2000,
+ * JPEG-LS, ...) keep each frame's encoded bitstream and their original transfer syntax.
  * Returns undefined when the instance has no pixel data.
  */
-export function extractFrames(read: ReadDataset): InstanceFrames | undefined {
+export function extractFrames(read: ReadDataset, codec: OpenJphModule): InstanceFrames | undefined {
   const { dataset, transferSyntaxUID, bigEndian } = read;
   const pixelTag = PIXEL_DATA_TAGS.find((t) => dataset[t] !== undefined);
   if (!pixelTag) return undefined;
@@ -215,7 +267,7 @@ export function extractFrames(read: ReadDataset): InstanceFrames | undefined {
   const { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames } = layout;
   const native = NATIVE_SYNTAXES.has(transferSyntaxUID);
   const samples = rows * columns * (native && layout.subsampled422 && samplesPerPixel === 3 ? 2 : samplesPerPixel);
-  const frames: FrameData[] = [];
+  const raws: Uint8Array[] = [];
 
   if (native) {
     let all = binaryBytes({ ...element, vr: 'OB' }, false);
@@ -229,13 +281,9 @@ export function extractFrames(read: ReadDataset): InstanceFrames | undefined {
         `${rows} × ${columns} × ${samples / (rows * columns)} sample(s) × ${bitsAllocated} bits need ${needed} (file truncated?)`);
     }
     for (let f = 0; f < numberOfFrames; f++) {
-      const bytes = bitsAllocated === 1
-        ? bitFrame(all, f, bitsPerFrame)
-        : all.slice((f * bitsPerFrame) / 8, ((f + 1) * bitsPerFrame) / 8);
-      const range = pixelRange(bytes, layout, samples);
-      frames.push({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: range?.min, maxPixelValue: range?.max });
+      raws.push(bitsAllocated === 1 ? bitFrame(all, f, bitsPerFrame) : all.slice((f * bitsPerFrame) / 8, ((f + 1) * bitsPerFrame) / 8));
     }
-    return { frames, storedTransferSyntaxUID: TS_EXPLICIT_LE, checksumType: 'DECOMPRESSED' };
+    return storeNative(codec, raws, layout, samples);
   }
 
   // Encapsulated: dcmjs returns one buffer per frame (or the fragments of a single frame).
@@ -249,18 +297,32 @@ export function extractFrames(read: ReadDataset): InstanceFrames | undefined {
   }
   if (transferSyntaxUID === TS_RLE) {
     if (bitsAllocated % 8 !== 0) throw new DicomImportError(`RLE Lossless with Bits Allocated ${bitsAllocated} is not supported`);
-    encodedFrames.forEach((encoded, f) => {
-      const bytes = decodeRleFrame(encoded, layout, f + 1);
-      const range = pixelRange(bytes, layout, samples);
-      frames.push({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: range?.min, maxPixelValue: range?.max });
-    });
-    return { frames, storedTransferSyntaxUID: TS_EXPLICIT_LE, checksumType: 'DECOMPRESSED' };
+    // RLE decodes to interleaved samples, whatever Planar Configuration says.
+    encodedFrames.forEach((encoded, f) => raws.push(decodeRleFrame(encoded, layout, f + 1)));
+    return storeNative(codec, raws, { ...layout, planar: false }, samples);
   }
   // Kept encoded: the pixel range is known only when the data set states it.
   const smallest = numberOf(dataset, '00280106');
   const largest = numberOf(dataset, '00280107');
-  for (const bytes of encodedFrames) {
-    frames.push({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: smallest, maxPixelValue: largest });
-  }
+  const frames = encodedFrames.map((bytes) => ({ bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: smallest, maxPixelValue: largest }));
   return { frames, storedTransferSyntaxUID: transferSyntaxUID, checksumType: 'ORIGINAL' };
+}
+
+/** Native frames as stored: all lossless HTJ2K, or (when one of them cannot be) all raw little-endian pixels. */
+function storeNative(codec: OpenJphModule, raws: Uint8Array[], layout: PixelLayout, samples: number): InstanceFrames {
+  const { rows, columns } = layout;
+  const range = (bytes: Uint8Array) => pixelRange(bytes, layout, samples);
+  const encoded = raws.map((raw) => losslessHtj2k(codec, raw, layout));
+  if (encoded.every((e) => e !== undefined)) {
+    const frames = encoded.map((e, f) => {
+      const r = range(raws[f]);
+      return { bytes: e!.bytes, width: columns, height: rows, checksum: crc32(e!.decoded), minPixelValue: r?.min, maxPixelValue: r?.max };
+    });
+    return { frames, storedTransferSyntaxUID: HTJ2K_LOSSLESS, checksumType: 'DECOMPRESSED' };
+  }
+  const frames = raws.map((bytes) => {
+    const r = range(bytes);
+    return { bytes, width: columns, height: rows, checksum: crc32(bytes), minPixelValue: r?.min, maxPixelValue: r?.max };
+  });
+  return { frames, storedTransferSyntaxUID: TS_EXPLICIT_LE, checksumType: 'DECOMPRESSED' };
 }

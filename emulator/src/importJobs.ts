@@ -5,6 +5,7 @@
 // the output manifests go to <output>/<datastoreId>-DicomImport-<jobId>/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { OpenJphModule } from '../../src/core/htj2k';
 import { importDicomFiles, type ImportedImageSet } from './dicomImport';
 import { newId, type Json, type Service, type ServiceRequest, type ServiceResponse } from './service';
 import { writeFileAtomic, type ImageSetRecord, type JobRecord, type JobStatus } from './store';
@@ -16,7 +17,8 @@ import {
 const MAX_FOLDERS = 10000;
 
 export class ImportJobs {
-  constructor(private readonly service: Service, private readonly s3Root: string) {
+  /** `codec` stores imported native and RLE pixel data as lossless HTJ2K. */
+  constructor(private readonly service: Service, private readonly s3Root: string, private readonly codec: OpenJphModule) {
     service.addResumer(() => this.resume());
   }
 
@@ -121,7 +123,7 @@ export class ImportJobs {
       return;
     }
     const read = files.map((f) => ({ path: `${inputUri}/${path.relative(input, f).split(path.sep).join('/')}`, bytes: new Uint8Array(fs.readFileSync(f)) }));
-    const { imageSets, results } = importDicomFiles(read);
+    const { imageSets, results } = importDicomFiles(read, this.codec);
     const summaries = imageSets.map((set) => this.place(job, set));
 
     const outDir = path.join(this.folderOf(job.outputS3Uri, 'outputS3Uri'), `${job.datastoreId}-DicomImport-${job.jobId}`);

@@ -2,14 +2,18 @@
 //
 // Every patient is invented (names from a fixed list, ids "SYN-nnnn", comment saying so). The same data is
 // produced on every run: values come from a fixed-seed PRNG and timestamps from fixed epoch values, never
-// from the clock. Frames are tiny synthetic 16 × 16 gradients (raw little-endian pixels), so the whole seed,
-// including one image set of more than 5,000 instances, is generated in well under a second.
+// from the clock. Frames are synthetic phantoms (phantoms.ts: CT, MR, PET, radiographs, mammograms, RGB
+// ultrasound, each marked "SYNTHETIC") stored as lossless HTJ2K, as HealthImaging stores them. A series shows a
+// limited number of distinct slices and instances share the bytes of equal frames, so the whole seed,
+// including one image set of more than 5,000 instances, is generated in about a second.
 
 import { createHash } from 'node:crypto';
+import { crc32 } from '../../src/core/crc32';
+import { encodeHtj2k, HTJ2K_LOSSLESS, type OpenJphModule } from '../../src/core/htj2k';
 import { tagOfKeyword } from './dicomDataset';
 import { frameId, ImportedFrame, SCHEMA_VERSION } from './dicomImport';
 import { levelOfTag } from './dicomLevels';
-import { crc32, pixelRange } from './dicomPixels';
+import { crChest, ctChest, ctLegs, ctScout, dxKnee, mgBreast, mrHead, prng, ptChest, usAbdomen, type PhantomImage, type Plane } from './phantoms';
 
 export interface SeedImageSet {
   /** Full document without DatastoreID/ImageSetID (the server adds them). */
@@ -30,23 +34,10 @@ export const SEED_REGULAR_IMAGE_SET_COUNT = 136;
 /** 2024-01-01T00:00:00Z (epoch milliseconds): the seeded image sets were "imported" after it. */
 export const SEED_EPOCH_MS = 1704067200000;
 
-const FRAME_SIZE = 16;
 const TS_EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic helpers
-
-/** mulberry32: a small, well-known 32-bit PRNG; same seed, same sequence. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;
@@ -86,7 +77,7 @@ const PHYSICIANS = ['Referrer^Rita', 'Consult^Carl', 'Ærøe^Åse', 'Radiologist
 const OPERATORS = ['Tech^Tara', 'Operator^Olu', 'Sørensen^Siv'];
 const INSTITUTIONS = ['Sample General Hospital', 'Example Imaging Center', 'Klinikum Musterstadt'];
 
-interface SeriesPlan { description: string; instances: [number, number]; frames?: number }
+interface SeriesPlan { description: string; instances: [number, number]; frames?: number; phantom: PhantomKind }
 interface StudyTemplate {
   modality: string;
   description: string;
@@ -103,37 +94,37 @@ const TEMPLATES: readonly StudyTemplate[] = [
   {
     modality: 'CT', description: 'CT CHEST WITH CONTRAST', bodyPart: 'CHEST', sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
     bits: 16, signed: true, samples: 1, procedure: { code: 'RPID16', meaning: 'CT Chest with contrast' },
-    series: [{ description: 'Scout', instances: [1, 2] }, { description: 'Axial 5mm', instances: [12, 30] }, { description: 'Coronal MPR', instances: [8, 16] }],
+    series: [{ description: 'Scout', instances: [1, 2], phantom: 'ct-scout' }, { description: 'Axial 5mm', instances: [12, 30], phantom: 'ct-axial' }, { description: 'Coronal MPR', instances: [8, 16], phantom: 'ct-coronal' }],
   },
   {
     modality: 'MR', description: 'MR BRAIN WITHOUT CONTRAST', bodyPart: 'HEAD', sopClassUID: '1.2.840.10008.5.1.4.1.1.4',
     bits: 16, signed: false, samples: 1, procedure: { code: 'RPID2', meaning: 'MR Brain without contrast' },
-    series: [{ description: 'Sag T1', instances: [8, 16] }, { description: 'Ax T2', instances: [10, 20] }, { description: 'Ax FLAIR', instances: [10, 20] }],
+    series: [{ description: 'Sag T1', instances: [8, 16], phantom: 'mr-sag-t1' }, { description: 'Ax T2', instances: [10, 20], phantom: 'mr-ax-t2' }, { description: 'Ax FLAIR', instances: [10, 20], phantom: 'mr-ax-flair' }],
   },
   {
     modality: 'CR', description: 'XR CHEST 2 VIEWS', bodyPart: 'CHEST', sopClassUID: '1.2.840.10008.5.1.4.1.1.1',
     bits: 16, signed: false, samples: 1, procedure: { code: 'RPID1', meaning: 'XR Chest PA and lateral' },
-    series: [{ description: 'PA', instances: [1, 1] }, { description: 'LAT', instances: [1, 1] }],
+    series: [{ description: 'PA', instances: [1, 1], phantom: 'cr-pa' }, { description: 'LAT', instances: [1, 1], phantom: 'cr-lat' }],
   },
   {
     modality: 'DX', description: 'XR KNEE', bodyPart: 'KNEE', sopClassUID: '1.2.840.10008.5.1.4.1.1.1.1',
     bits: 8, signed: false, samples: 1, procedure: { code: 'RPID31', meaning: 'XR Knee' },
-    series: [{ description: 'AP and lateral', instances: [2, 3] }],
+    series: [{ description: 'AP and lateral', instances: [2, 3], phantom: 'dx' }],
   },
   {
     modality: 'US', description: 'US ABDOMEN COMPLETE', bodyPart: 'ABDOMEN', sopClassUID: '1.2.840.10008.5.1.4.1.1.3.1',
     bits: 8, signed: false, samples: 3, procedure: { code: 'RPID40', meaning: 'US Abdomen complete' },
-    series: [{ description: 'Abdomen cine', instances: [3, 6], frames: 4 }],
+    series: [{ description: 'Abdomen cine', instances: [3, 6], frames: 4, phantom: 'us' }],
   },
   {
     modality: 'MG', description: 'MAMMOGRAPHY SCREENING BILATERAL', bodyPart: 'BREAST', sopClassUID: '1.2.840.10008.5.1.4.1.1.1.2',
     bits: 16, signed: false, samples: 1, procedure: { code: 'RPID50', meaning: 'Screening mammography' },
-    series: [{ description: 'Bilateral CC and MLO', instances: [4, 4] }],
+    series: [{ description: 'Bilateral CC and MLO', instances: [4, 4], phantom: 'mg' }],
   },
   {
     modality: 'PT', description: 'PET/CT WHOLE BODY', bodyPart: 'WHOLEBODY', sopClassUID: '1.2.840.10008.5.1.4.1.1.128',
     bits: 16, signed: false, samples: 1, procedure: { code: 'RPID60', meaning: 'PET/CT whole body' },
-    series: [{ description: 'PET AC', instances: [16, 32] }, { description: 'PET NAC', instances: [16, 32] }],
+    series: [{ description: 'PET AC', instances: [16, 32], phantom: 'pt-ac' }, { description: 'PET NAC', instances: [16, 32], phantom: 'pt-nac' }],
   },
 ];
 
@@ -155,22 +146,109 @@ function place(target: LevelMaps, elements: Record<string, unknown>): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Frames: phantom images, stored as lossless HTJ2K
+
+type PhantomKind = 'ct-scout' | 'ct-axial' | 'ct-coronal' | 'ct-legs' | 'mr-sag-t1' | 'mr-ax-t2' | 'mr-ax-flair'
+  | 'pt-ac' | 'pt-nac' | 'cr-pa' | 'cr-lat' | 'dx' | 'mg' | 'us';
+
+/** How a kind of phantom is stored and described. Positions are in the phantom's model coordinates. */
+interface PhantomFormat {
+  rows: number;
+  columns: number;
+  bitsStored: number;
+  photometric: 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
+  /** Slices: their plane, the model coordinates the series sweeps, how many distinct slices it shows, and the
+   *  field of view in millimetres (square). */
+  slices?: { plane: Plane; from: number; to: number; distinct: number; fovMm: number };
+  window?: { center: string[]; width: string[] };
+  rescale?: { slope: string; intercept: string };
+}
+
+const CT_WINDOWS = { center: ['40', '400'], width: ['400', '1500'] };
+const CT_RESCALE = { slope: '1', intercept: '-1024' };
+const PHANTOMS: Record<PhantomKind, PhantomFormat> = {
+  'ct-scout': { rows: 256, columns: 256, bitsStored: 16, photometric: 'MONOCHROME2', window: { center: ['-300'], width: ['1600'] }, rescale: CT_RESCALE },
+  'ct-axial': { rows: 256, columns: 256, bitsStored: 16, photometric: 'MONOCHROME2', slices: { plane: 'axial', from: 0.8, to: -0.8, distinct: 8, fovMm: 400 }, window: CT_WINDOWS, rescale: CT_RESCALE },
+  'ct-coronal': { rows: 256, columns: 256, bitsStored: 16, photometric: 'MONOCHROME2', slices: { plane: 'coronal', from: -0.4, to: 0.45, distinct: 4, fovMm: 400 }, window: CT_WINDOWS, rescale: CT_RESCALE },
+  'ct-legs': { rows: 256, columns: 256, bitsStored: 16, photometric: 'MONOCHROME2', slices: { plane: 'axial', from: 0.95, to: -0.95, distinct: 12, fovMm: 500 }, window: { center: ['300', '40'], width: ['800', '400'] }, rescale: CT_RESCALE },
+  'mr-sag-t1': { rows: 256, columns: 256, bitsStored: 12, photometric: 'MONOCHROME2', slices: { plane: 'sagittal', from: -0.45, to: 0.45, distinct: 6, fovMm: 240 } },
+  'mr-ax-t2': { rows: 256, columns: 256, bitsStored: 12, photometric: 'MONOCHROME2', slices: { plane: 'axial', from: -0.55, to: 0.7, distinct: 6, fovMm: 240 } },
+  'mr-ax-flair': { rows: 256, columns: 256, bitsStored: 12, photometric: 'MONOCHROME2', slices: { plane: 'axial', from: -0.55, to: 0.7, distinct: 6, fovMm: 240 } },
+  'pt-ac': { rows: 128, columns: 128, bitsStored: 12, photometric: 'MONOCHROME2', slices: { plane: 'axial', from: 0.8, to: -0.8, distinct: 4, fovMm: 400 }, rescale: { slope: '0.0025', intercept: '0' } },
+  'pt-nac': { rows: 128, columns: 128, bitsStored: 12, photometric: 'MONOCHROME2', slices: { plane: 'axial', from: 0.8, to: -0.8, distinct: 4, fovMm: 400 }, rescale: { slope: '0.0025', intercept: '0' } },
+  'cr-pa': { rows: 384, columns: 320, bitsStored: 12, photometric: 'MONOCHROME1', window: { center: ['2000'], width: ['3600'] } },
+  'cr-lat': { rows: 384, columns: 320, bitsStored: 12, photometric: 'MONOCHROME1', window: { center: ['2000'], width: ['3600'] } },
+  dx: { rows: 384, columns: 320, bitsStored: 8, photometric: 'MONOCHROME2' },
+  mg: { rows: 384, columns: 288, bitsStored: 12, photometric: 'MONOCHROME2', window: { center: ['2200'], width: ['3800'] } },
+  us: { rows: 240, columns: 320, bitsStored: 8, photometric: 'RGB' },
+};
+
 interface SyntheticFrame { bytes: Uint8Array; checksum: number; min: number; max: number }
 
-/** A 16 × 16 gradient, shifted by `offset` so that frames differ; raw little-endian pixels. */
-function gradientFrame(bits: 8 | 16, samples: 1 | 3, signed: boolean, offset: number): SyntheticFrame {
-  const count = FRAME_SIZE * FRAME_SIZE * samples;
-  const bytes = new Uint8Array(count * (bits / 8));
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < count; i++) {
-    const pixel = Math.floor(i / samples);
-    const x = pixel % FRAME_SIZE;
-    const y = Math.floor(pixel / FRAME_SIZE);
-    if (bits === 8) bytes[i] = (x * 8 + y * 4 + (i % samples) * 40 + offset) & 0xff;
-    else view.setUint16(i * 2, ((signed ? -1024 : 0) + x * 64 + y * 32 + (offset % 997)) & 0xffff, true);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Which of a series' distinct slices instance `index` of `count` shows. */
+function sliceOf(index: number, count: number, distinct: number): number {
+  return count <= 1 ? Math.floor(distinct / 2) : Math.round((index / (count - 1)) * (distinct - 1));
+}
+
+/** Model coordinate of distinct slice k. */
+function slicePosition(slices: NonNullable<PhantomFormat['slices']>, k: number): number {
+  return slices.from + ((slices.to - slices.from) * k) / Math.max(1, slices.distinct - 1);
+}
+
+/**
+ * The frames of the seed: each distinct phantom image is drawn and encoded once, and every instance showing
+ * it shares the same bytes (the store keeps them once).
+ */
+class SeedFrames {
+  private readonly made = new Map<string, SyntheticFrame>();
+
+  constructor(private readonly codec: OpenJphModule) {}
+
+  /** Frame `frame` of instance `index` (of `count`) in a series of `kind`, of a template's pixel format. */
+  frame(kind: PhantomKind, t: StudyTemplate, index: number, count: number, frame: number): SyntheticFrame {
+    const format = PHANTOMS[kind];
+    const { rows, columns } = format;
+    const k = format.slices ? sliceOf(index, count, format.slices.distinct) : kind === 'us' ? frame % 4 : kind === 'dx' ? index % 3 : kind === 'mg' ? index % 4 : 0;
+    const key = `${kind}/${k}`;
+    let made = this.made.get(key);
+    if (!made) {
+      const at = format.slices ? { plane: format.slices.plane, position: slicePosition(format.slices, k), index: k } : undefined;
+      const image = kind === 'ct-scout' ? ctScout(rows)
+        : kind === 'ct-axial' || kind === 'ct-coronal' ? ctChest(rows, at!)
+          : kind === 'ct-legs' ? ctLegs(rows, at!.position, k)
+            : kind === 'mr-sag-t1' ? mrHead(rows, 'T1', at!)
+              : kind === 'mr-ax-t2' ? mrHead(rows, 'T2', at!)
+                : kind === 'mr-ax-flair' ? mrHead(rows, 'FLAIR', at!)
+                  : kind === 'pt-ac' || kind === 'pt-nac' ? ptChest(rows, kind === 'pt-ac', at!)
+                    : kind === 'cr-pa' || kind === 'cr-lat' ? crChest(columns, rows, kind === 'cr-pa' ? 'frontal' : 'lateral')
+                      : kind === 'dx' ? dxKnee(columns, rows, k as 0 | 1 | 2)
+                        : kind === 'mg' ? mgBreast(columns, rows, k < 2 ? 'R' : 'L', k % 2 === 0 ? 'CC' : 'MLO')
+                          : usAbdomen(columns, rows, k);
+      made = this.store(image, t.bits, format.bitsStored, t.signed);
+      this.made.set(key, made);
+    }
+    return made;
   }
-  const range = pixelRange(bytes, { bitsAllocated: bits, bitsStored: bits === 16 ? 12 + (signed ? 4 : 0) : 8, signed, float: false }, count);
-  return { bytes, checksum: crc32(bytes), min: range?.min ?? 0, max: range?.max ?? 0 };
+
+  private store(image: PhantomImage, bits: 8 | 16, bitsStored: number, signed: boolean): SyntheticFrame {
+    const { width, height, samples, values } = image;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const words = bits === 8 ? Uint8Array.from(values) : signed ? Int16Array.from(values) : Uint16Array.from(values);
+    const bytes = new Uint8Array(words.buffer);
+    if (!LITTLE_ENDIAN && bits === 16) for (let i = 0; i < bytes.length; i += 2) [bytes[i], bytes[i + 1]] = [bytes[i + 1], bytes[i]];
+    const encoded = encodeHtj2k(this.codec, bytes, { width, height, bitsPerSample: bitsStored, componentCount: samples, isSigned: signed, isUsingColorTransform: samples === 3 });
+    // Lossless: the decoded pixels are `bytes`, whose CRC-32 is the frame's checksum.
+    return { bytes: encoded, checksum: crc32(bytes), min, max };
+  }
 }
 
 interface SeriesSpec {
@@ -179,6 +257,7 @@ interface SeriesSpec {
   description: string;
   instanceCount: number;
   framesPerInstance: number;
+  phantom?: PhantomKind;
   sr?: boolean;
 }
 
@@ -194,7 +273,7 @@ interface SetSpec {
 }
 
 /** Builds one image set's metadata and frames; `uids` issues SOP Instance UIDs. */
-function buildSet(spec: SetSpec, uids: UidSource, rng: Rng): { metadata: Record<string, unknown>; frames: ImportedFrame[] } {
+function buildSet(spec: SetSpec, uids: UidSource, rng: Rng, pixels: SeedFrames): { metadata: Record<string, unknown>; frames: ImportedFrame[] } {
   const t = spec.template;
   const studyUID = spec.study.StudyInstanceUID as string;
   const frames: ImportedFrame[] = [];
@@ -248,16 +327,18 @@ function buildSet(spec: SetSpec, uids: UidSource, rng: Rng): { metadata: Record<
         });
       } else {
         const slice = -100 + i * 2.5;
+        const kind = s.phantom as PhantomKind;
+        const format = PHANTOMS[kind];
         const elements: Record<string, unknown> = {
           ...common,
-          ImageType: i === 0 && s.description === 'Scout' ? ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] : ['ORIGINAL', 'PRIMARY', 'AXIAL'],
+          ImageType: kind === 'ct-scout' ? ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] : ['ORIGINAL', 'PRIMARY', format.slices?.plane === 'axial' || !format.slices ? 'AXIAL' : 'REFORMATTED'],
           SamplesPerPixel: t.samples,
-          PhotometricInterpretation: t.samples === 3 ? 'RGB' : 'MONOCHROME2',
-          Rows: FRAME_SIZE,
-          Columns: FRAME_SIZE,
+          PhotometricInterpretation: format.photometric,
+          Rows: format.rows,
+          Columns: format.columns,
           BitsAllocated: t.bits,
-          BitsStored: t.bits === 16 ? 12 + (t.signed ? 4 : 0) : 8,
-          HighBit: t.bits === 16 ? 11 + (t.signed ? 4 : 0) : 7,
+          BitsStored: format.bitsStored,
+          HighBit: format.bitsStored - 1,
           PixelRepresentation: t.signed ? 1 : 0,
         };
         if (!spec.compact) elements.AcquisitionNumber = '1';
@@ -266,26 +347,32 @@ function buildSet(spec: SetSpec, uids: UidSource, rng: Rng): { metadata: Record<
           elements.NumberOfFrames = String(s.framesPerInstance);
           elements.FrameTime = '33.3';
         }
-        if (['CT', 'MR', 'PT'].includes(t.modality)) {
-          elements.ImagePositionPatient = [ds(-120), ds(-120), ds(slice, 2)];
-          elements.ImageOrientationPatient = ['1', '0', '0', '0', '1', '0'];
+        if (format.slices) {
+          const { fovMm, plane } = format.slices;
+          elements.ImagePositionPatient = [ds(-fovMm / 2), ds(-fovMm / 2), ds(slice, 2)];
+          elements.ImageOrientationPatient = plane === 'axial' ? ['1', '0', '0', '0', '1', '0'] : plane === 'coronal' ? ['1', '0', '0', '0', '0', '-1'] : ['0', '1', '0', '0', '0', '-1'];
           elements.SliceThickness = ds(2.5);
           elements.SliceLocation = ds(slice, 2);
-          elements.PixelSpacing = ['0.75', '0.75'];
+          elements.PixelSpacing = [String(fovMm / format.rows), String(fovMm / format.columns)];
         }
-        if (t.modality === 'CT') {
-          elements.RescaleIntercept = '-1024';
-          elements.RescaleSlope = '1';
-          elements.WindowCenter = ['40', '400'];
-          elements.WindowWidth = ['400', '1500'];
-          elements.KVP = '120';
+        if (format.rescale) {
+          elements.RescaleIntercept = format.rescale.intercept;
+          elements.RescaleSlope = format.rescale.slope;
         }
+        if (format.window) {
+          elements.WindowCenter = format.window.center;
+          elements.WindowWidth = format.window.width;
+        }
+        if (t.modality === 'CT') elements.KVP = '120';
         if (t.modality === 'MR') {
           elements.EchoTime = ds(rng.int(10, 120), 1);
           elements.RepetitionTime = ds(rng.int(400, 9000), 1);
           elements.MagneticFieldStrength = '3';
         }
-        if (t.modality === 'MG') elements.ViewPosition = i % 2 === 0 ? 'CC' : 'MLO';
+        if (t.modality === 'MG') {
+          elements.ViewPosition = i % 2 === 0 ? 'CC' : 'MLO';
+          elements.ImageLaterality = i % 4 < 2 ? 'R' : 'L';
+        }
         if (spec.referenceScout && firstSop && firstSop !== sop) {
           elements.ReferencedImageSequence = [{ ReferencedSOPClassUID: t.sopClassUID, ReferencedSOPInstanceUID: firstSop }];
         }
@@ -302,18 +389,18 @@ function buildSet(spec: SetSpec, uids: UidSource, rng: Rng): { metadata: Record<
       if (!s.sr) {
         const imageFrames: Record<string, unknown>[] = [];
         for (let f = 0; f < s.framesPerInstance; f++) {
-          const frame = gradientFrame(t.bits, t.samples, t.signed, i * 7 + f * 3 + s.number);
+          const frame = pixels.frame(s.phantom as PhantomKind, t, i, s.instanceCount, f);
           const id = frameId(studyUID, s.uid, sop, f, frame.checksum);
           frames.push({ id, bytes: frame.bytes });
           imageFrames.push({
             ID: id,
-            PixelDataChecksumFromBaseToFullResolution: [{ Width: FRAME_SIZE, Height: FRAME_SIZE, Checksum: frame.checksum }],
+            PixelDataChecksumFromBaseToFullResolution: [{ Width: PHANTOMS[s.phantom as PhantomKind].columns, Height: PHANTOMS[s.phantom as PhantomKind].rows, Checksum: frame.checksum }],
             MinPixelValue: frame.min,
             MaxPixelValue: frame.max,
             FrameSizeInBytes: frame.bytes.length,
           });
         }
-        entry.StoredTransferSyntaxUID = TS_EXPLICIT_LE;
+        entry.StoredTransferSyntaxUID = HTJ2K_LOSSLESS;
         entry.ChecksumType = 'DECOMPRESSED';
         entry.ImageFrames = imageFrames;
       }
@@ -358,10 +445,12 @@ function nonPrimaryDuplicate(built: { metadata: Record<string, unknown>; frames:
  * The sample data store's image sets, always the same: SEED_REGULAR_IMAGE_SET_COUNT varied image sets
  * (CT, MR, CR, DX, US, MG, PT and SR; studies of several image sets; image sets holding several series;
  * private elements with DICOMVRs; sequences at every level; non-ASCII names; some non-primary duplicates)
- * followed by one large CT image set of SEED_LARGE_INSTANCE_COUNT instances.
+ * followed by one large CT image set of SEED_LARGE_INSTANCE_COUNT instances. `codec` (loadHtj2kCodec())
+ * encodes the frames.
  */
-export function generateSeed(): SeedImageSet[] {
+export function generateSeed(codec: OpenJphModule): SeedImageSet[] {
   const rng = new Rng(0x5eed);
+  const pixels = new SeedFrames(codec);
   const uids = new UidSource('2.25.900000000000000000000000000000001');
   const studyUids = new UidSource('2.25.900000000000000000000000000000002');
   const seriesUids = new UidSource('2.25.900000000000000000000000000000003');
@@ -434,6 +523,7 @@ export function generateSeed(): SeedImageSet[] {
         description: plan.description,
         instanceCount: rng.int(plan.instances[0], plan.instances[1]),
         framesPerInstance: plan.frames ?? 1,
+        phantom: plan.phantom,
       }));
       if (template.modality === 'CT' || template.modality === 'MR' || studyIndex % 6 === 5) {
         seriesSpecs.push({ uid: seriesUids.next(), number: seriesSpecs.length + 1, description: 'Report', instanceCount: 1, framesPerInstance: 0, sr: true });
@@ -450,7 +540,7 @@ export function generateSeed(): SeedImageSet[] {
       for (const group of groups) {
         if (sets.length >= SEED_REGULAR_IMAGE_SET_COUNT) break;
         const spec: SetSpec = { patient, study, template, series: group, seriesCommon, privateTags, referenceScout: template.modality === 'CT' };
-        const built = buildSet(spec, uids, rng);
+        const built = buildSet(spec, uids, rng, pixels);
         sets.push({ ...built, isPrimary: true, ...stamp() });
         // Every seventh image set also exists as a non-primary duplicate: the same instances re-imported with
         // conflicting patient data (as HealthImaging keeps them when an import conflicts with a primary image set).
@@ -482,7 +572,7 @@ export function generateSeed(): SeedImageSet[] {
       ReferringPhysicianName: 'Referrer^Rita',
     },
     template: TEMPLATES[0],
-    series: [{ uid: seriesUids.next(), number: 1, description: 'Axial 0.5mm', instanceCount: SEED_LARGE_INSTANCE_COUNT, framesPerInstance: 1 }],
+    series: [{ uid: seriesUids.next(), number: 1, description: 'Axial 0.5mm', instanceCount: SEED_LARGE_INSTANCE_COUNT, framesPerInstance: 1, phantom: 'ct-legs' }],
     seriesCommon: {
       SeriesDate: '20240315', SeriesTime: '101500.000', BodyPartExamined: 'LOWER EXTREMITY', Manufacturer: 'Synthetic Imaging Co.',
       ManufacturerModelName: 'SYN-CT-1000', PatientPosition: 'FFS', FrameOfReferenceUID: otherUids.next(),
@@ -490,7 +580,7 @@ export function generateSeed(): SeedImageSet[] {
     privateTags: null,
     referenceScout: false,
     compact: true,
-  }, uids, rng);
+  }, uids, rng, pixels);
   sets.push({ ...large, isPrimary: true, ...stamp() });
   return sets;
 }

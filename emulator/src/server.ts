@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SERVICE_MAX_ATTRIBUTE_BYTES } from '../../src/core/updateRules';
 import { ImportJobs } from './importJobs';
+import type { OpenJphModule } from '../../src/core/htj2k';
+import { loadHtj2kCodec } from './htj2k';
 import { generateSeed, SEED_DATASTORE_NAME } from './seed';
 import { Service, stableId, type ServiceRequest, type ServiceResponse, type ServiceSettings } from './service';
 import { Store } from './store';
@@ -50,6 +52,9 @@ export interface EmulatorFaults {
   /** Next N calls of the operation answer the given modelled error (e.g. AccessDeniedException, InternalServerException). */
   errorNext(operation: string, type: string, count: number, message?: string): void;
   failNextUpdates(count: number, message?: string): void;    // next N updates end UPDATE_FAILED with that message
+  /** Next N GetImageFrame answers carry damaged bytes: 'garble' overwrites the codestream's first bytes (it
+   *  no longer decodes), 'truncate' cuts the frame to half its length (it decodes to wrong pixels). */
+  damageNextFrames(count: number, how?: FrameDamage): void;
   failNextCopies(count: number, message?: string): void;     // next N copies end COPY_FAILED with that message
   setLatency(ms: number): void;
   /** The LOCKED time of later operations; pending ones then finish no later than `ms` from now. */
@@ -58,6 +63,17 @@ export interface EmulatorFaults {
   requestCounts(): Record<string, RequestCount>;
   /** Back to the start options; the request counts start again from zero. */
   reset(): void;
+}
+
+export type FrameDamage = 'garble' | 'truncate';
+export const FRAME_DAMAGES: readonly FrameDamage[] = ['garble', 'truncate'];
+
+/** A frame's bytes as a damaged transfer (or store) would leave them; see EmulatorFaults.damageNextFrames. */
+export function damageFrame(bytes: Buffer, how: FrameDamage): Buffer {
+  if (how === 'truncate') return bytes.subarray(0, Math.floor(bytes.length / 2));
+  const out = Buffer.from(bytes);
+  out.fill(0x5a, 0, Math.min(out.length, 64));
+  return out;
 }
 
 /** How many requests of one operation arrived, and how they were answered (status -> count). */
@@ -166,8 +182,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const service = new Service(store, settings);
   const s3Root = options.s3Root ?? (options.dataDir ? path.join(options.dataDir, 's3') : path.resolve('.emulator-s3'));
-  const jobs = new ImportJobs(service, s3Root);
-  if (options.seed && store.datastores.size === 0) loadSeed(service);
+  const codec = await loadHtj2kCodec();
+  const jobs = new ImportJobs(service, s3Root, codec);
+  if (options.seed && store.datastores.size === 0) loadSeed(service, codec);
   service.resume();
 
   let latencyMs = options.latencyMs ?? 0;
@@ -175,6 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const errorNext = new Map<string, { type: ErrorType; count: number; message?: string }>();
   const buckets = new Map<string, TokenBucket>();
   const initialDelay = settings.updateDelayMs;
+  let damageFrames = { count: 0, how: 'garble' as FrameDamage };
   const counts = new Map<string, RequestCount>();
   const countRequest = (operation: string, status: number): void => {
     let count = counts.get(operation);
@@ -199,6 +217,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!Number.isInteger(count) || count < 0) throw new Error(`failNextUpdates: count must be a non-negative integer (got ${count})`);
       settings.failUpdates = { count, message };
     },
+    damageNextFrames(count, how = 'garble') {
+      if (!Number.isInteger(count) || count < 0) throw new Error(`damageNextFrames: count must be a non-negative integer (got ${count})`);
+      if (!FRAME_DAMAGES.includes(how)) throw new Error(`damageNextFrames: unknown damage '${String(how)}'; expected one of ${FRAME_DAMAGES.join(', ')}`);
+      damageFrames = { count, how };
+    },
     failNextCopies(count, message) {
       if (!Number.isInteger(count) || count < 0) throw new Error(`failNextCopies: count must be a non-negative integer (got ${count})`);
       settings.failCopies = { count, message };
@@ -221,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       buckets.clear();
       counts.clear();
       settings.failUpdates = { count: 0 };
+      damageFrames = { count: 0, how: 'garble' };
       settings.failCopies = { count: 0 };
       latencyMs = options.latencyMs ?? 0;
       settings.updateDelayMs = initialDelay;
@@ -229,6 +253,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const faultState = (): Record<string, unknown> => ({
     throttleNext: Object.fromEntries(throttleNext), errorNext: Object.fromEntries(errorNext), failNextUpdates: settings.failUpdates.count, failNextCopies: settings.failCopies.count,
+    damageNextFrames: damageFrames.count ? damageFrames : 0,
     latencyMs, updateDelayMs: settings.updateDelayMs, throttle: options.throttle === true, requests: faults.requestCounts(),
   });
 
@@ -280,7 +305,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       try {
         const f = (body.length ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
         if (!f || typeof f !== 'object' || Array.isArray(f)) throw new Error('the body must be a JSON object');
-        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'failNextCopies', 'latencyMs', 'updateDelayMs'];
+        const known = ['reset', 'throttleNext', 'errorNext', 'failNextUpdates', 'failNextCopies', 'damageNextFrames', 'latencyMs', 'updateDelayMs'];
         const unknown = Object.keys(f).filter((k) => !known.includes(k));
         if (unknown.length) throw new Error(`unknown keys ${unknown.join(', ')}; expected ${known.join(', ')}`);
         if (f.reset === true) faults.reset();
@@ -306,6 +331,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             faults[key](Number(x.count ?? 1), typeof x.message === 'string' ? x.message : undefined);
           } else if (fn !== undefined) throw new Error(`${key} must be a count or {"count":N,"message":"..."}`);
         }
+        const dn = f.damageNextFrames;
+        if (typeof dn === 'number') faults.damageNextFrames(dn);
+        else if (dn && typeof dn === 'object') {
+          const x = dn as { count?: unknown; how?: unknown };
+          faults.damageNextFrames(Number(x.count ?? 1), (x.how ?? 'garble') as FrameDamage);
+        } else if (dn !== undefined) throw new Error('damageNextFrames must be a count or {"count":N,"how":"garble"|"truncate"}');
         if (f.latencyMs !== undefined) faults.setLatency(Number(f.latencyMs));
         if (f.updateDelayMs !== undefined) faults.setUpdateDelay(Number(f.updateDelayMs));
         json(200, faultState());
@@ -365,7 +396,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if ('json' in out) {
         send(res, 200, { 'Content-Type': 'application/json', 'x-amzn-requestid': requestId }, Buffer.from(JSON.stringify(out.json)));
       } else {
-        send(res, 200, { ...out.headers, 'x-amzn-requestid': requestId }, out.bytes);
+        let bytes = out.bytes;
+        if (matched.op === 'GetImageFrame' && damageFrames.count > 0) {
+          damageFrames.count -= 1;
+          bytes = damageFrame(bytes, damageFrames.how);
+        }
+        send(res, 200, { ...out.headers, 'x-amzn-requestid': requestId }, bytes);
       }
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError('InternalServerException', 'The emulator failed to process the request');
@@ -429,8 +465,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 /** Loads the deterministic sample data: one data store, ids derived from the seed index. */
-function loadSeed(service: Service): void {
-  const sets = generateSeed();
+function loadSeed(service: Service, codec: OpenJphModule): void {
+  const sets = generateSeed(codec);
   const created = Math.min(...sets.map((s) => s.createdAt)) - 86400000;
   service.store.datastores.set(SEED_DATASTORE_ID, {
     datastoreId: SEED_DATASTORE_ID, datastoreName: SEED_DATASTORE_NAME, datastoreStatus: 'ACTIVE', createdAt: created, updatedAt: created,

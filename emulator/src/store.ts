@@ -3,8 +3,10 @@
 // In memory, or persisted under a folder with atomic writes (temporary file + rename, then the folder flushed):
 //   <dataDir>/state.json              records (no metadata values, no frame bytes)
 //   <dataDir>/blobs/<sha256>.json.gz  metadata documents, one per distinct content
-//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set)
-//   <dataDir>/frames/<sha256>.idx.json  where each frame of the pack is: [id, offset, length, content type]
+//   <dataDir>/frames/<sha256>.pack    frame bytes, one pack per stored batch (a seeded or imported image set),
+//                                     equal frames once
+//   <dataDir>/frames/<sha256>.idx.json  where each frame of the batch is: [id, offset, length, content type]
+//                                     (and the pack, when the bytes were already in an earlier one)
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -97,7 +99,7 @@ interface PersistedState {
   imageSets: ImageSetRecord[];
   jobs: JobRecord[];
   summaries: Record<string, ContentSummary>;
-  /** Frame packs in use; their index files hold the frame locations. */
+  /** The frame batches: each has a pack and an index file that holds the frame locations. */
   packs: string[];
 }
 
@@ -147,6 +149,10 @@ export class Store {
   private readonly gz = new Map<string, Buffer>();
   private readonly frames = new Map<string, FrameLocation>();
   private readonly packs = new Map<string, Buffer>();
+  /** Batches of stored frames (their index files); see PersistedState.packs. */
+  private readonly batches = new Set<string>();
+  /** Where the bytes of frames stored in this process are: the same array stored again is not copied. */
+  private readonly storedBytes = new WeakMap<Uint8Array, FrameLocation>();
 
   /**
    * `fsync: false` skips the flushes to disk (the writes stay atomic for readers and across a crash of
@@ -183,14 +189,15 @@ export class Store {
     for (const j of state.jobs) this.jobs.set(j.jobId, j);
     for (const [k, v] of Object.entries(state.summaries)) this.summaries.set(k, v);
     for (const pack of state.packs) {
+      this.batches.add(pack);
       const index = path.join(this.dataDir, 'frames', `${pack}.idx.json`);
-      let entries: Array<[string, number, number, string]>;
+      let entries: Array<[string, number, number, string, string?]>;
       try {
-        entries = JSON.parse(fs.readFileSync(index, 'utf8')) as Array<[string, number, number, string]>;
+        entries = JSON.parse(fs.readFileSync(index, 'utf8')) as Array<[string, number, number, string, string?]>;
       } catch (e) {
         throw new Error(`${index} is not a readable frame index: ${(e as Error).message}`);
       }
-      for (const [id, offset, length, contentType] of entries) this.frames.set(id, { pack, offset, length, contentType });
+      for (const [id, offset, length, contentType, inPack] of entries) this.frames.set(id, { pack: inPack ?? pack, offset, length, contentType });
     }
     this.collectGarbage();
   }
@@ -201,7 +208,7 @@ export class Store {
       if (/^state\.json\..*\.tmp$/.test(name)) fs.rmSync(path.join(this.dataDir, name), { force: true });
     }
     const usedBlobs = new Set(this.summaries.keys());
-    const usedPacks = new Set([...this.frames.values()].map((f) => f.pack));
+    const usedPacks = new Set([...this.batches, ...[...this.frames.values()].map((f) => f.pack)]);
     for (const [dir, used, exts] of [['blobs', usedBlobs, ['.json.gz']], ['frames', usedPacks, ['.pack', '.idx.json']]] as const) {
       const folder = path.join(this.dataDir, dir);
       if (!fs.existsSync(folder)) continue;
@@ -227,7 +234,7 @@ export class Store {
       imageSets: [...this.imageSets.values()],
       jobs: [...this.jobs.values()],
       summaries,
-      packs: [...new Set([...this.frames.values()].map((f) => f.pack))],
+      packs: [...this.batches],
     };
     if (this.options.fsync !== false) for (const dir of this.unflushedFolders) fsyncFolder(dir);
     this.unflushedFolders.clear();
@@ -270,22 +277,45 @@ export class Store {
 
   // --- frames
 
+  /** Stores frames. Equal bytes are kept once: within a batch by content, across batches when the same array
+   *  is stored again (the seed's instances share the arrays of equal images). */
   putFrames(frames: { id: string; bytes: Uint8Array; contentType: string }[]): void {
     const fresh = frames.filter((f) => !this.frames.has(f.id));
     if (fresh.length === 0) return;
-    const pack = Buffer.concat(fresh.map((f) => Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength)));
+    const byHash = new Map<string, number>();
+    const parts: Buffer[] = [];
+    let size = 0;
+    // Each frame's place: [offset, length, pack] (no pack: in this batch's new pack).
+    const places = fresh.map((f): [number, number, string?] => {
+      const earlier = this.storedBytes.get(f.bytes);
+      if (earlier) return [earlier.offset, earlier.length, earlier.pack];
+      const hash = createHash('sha256').update(f.bytes).digest('hex');
+      let at = byHash.get(hash);
+      if (at === undefined) {
+        at = size;
+        parts.push(Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength));
+        size += f.bytes.byteLength;
+        byHash.set(hash, at);
+      }
+      return [at, f.bytes.byteLength];
+    });
+    const pack = Buffer.concat(parts, size);
     const key = createHash('sha256').update(pack).update(fresh.map((f) => f.id).join(',')).digest('hex');
+    const index = fresh.map((f, i): [string, number, number, string, string?] => {
+      const [offset, length, inPack] = places[i];
+      return inPack === undefined ? [f.id, offset, length, f.contentType] : [f.id, offset, length, f.contentType, inPack];
+    });
     if (this.dataDir) {
       writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.pack`), pack, this.blobWrite);
-      let at = 0;
-      const index = fresh.map((f) => { const e = [f.id, at, f.bytes.byteLength, f.contentType]; at += f.bytes.byteLength; return e; });
       writeFileAtomic(path.join(this.dataDir, 'frames', `${key}.idx.json`), JSON.stringify(index), this.blobWrite);
     } else this.packs.set(key, pack);
-    let offset = 0;
-    for (const f of fresh) {
-      this.frames.set(f.id, { pack: key, offset, length: f.bytes.byteLength, contentType: f.contentType });
-      offset += f.bytes.byteLength;
-    }
+    this.batches.add(key);
+    fresh.forEach((f, i) => {
+      const [, offset, length, contentType, inPack] = index[i];
+      const location = { pack: inPack ?? key, offset, length, contentType };
+      this.frames.set(f.id, location);
+      if (!this.storedBytes.has(f.bytes)) this.storedBytes.set(f.bytes, location);
+    });
   }
 
   frame(id: string): { bytes: Buffer; contentType: string } | undefined {

@@ -7,10 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
+import { decodeHtj2k, type OpenJphModule } from '../../src/core/htj2k';
 import { computeMetadataUpdate } from '../../src/core/metadataUpdate';
 import { convertDataset, readDicomFile } from '../src/dicomDataset';
-import { importDicomFiles, ImportedImageSet } from '../src/dicomImport';
+import { importDicomFiles as importWith, ImportedImageSet } from '../src/dicomImport';
 import { LEVEL_TAGS } from '../src/dicomLevels';
+import { loadHtj2kCodec } from '../src/htj2k';
 import { pydicomTestFilesSync } from './pydicomFiles';
 
 const dcmjs = require('dcmjs') as {
@@ -27,6 +29,11 @@ dcmjs.log.setLevel('silent');
 dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 let dir: string;
+let codec: OpenJphModule;
+const importDicomFiles = (files: { path: string; bytes: Uint8Array }[]) => importWith(files, codec);
+/** What a decoder gives back for a stored frame. */
+const decode = (bytes: Uint8Array): Buffer => Buffer.from(decodeHtj2k(codec, bytes).pixels);
+const HTJ2K = '1.2.840.10008.1.2.4.202';
 const bytesOf = (name: string): Uint8Array => new Uint8Array(fs.readFileSync(path.join(dir, name)));
 const file = (name: string, bytes?: Uint8Array) => ({ path: `s3://bucket/in/${name}`, bytes: bytes ?? bytesOf(name) });
 
@@ -40,6 +47,39 @@ function importOne(name: string): ImportedImageSet {
 function rawOf(name: string): { meta: RawDataset; dict: RawDataset } {
   const b = fs.readFileSync(path.join(dir, name));
   return dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+}
+
+const NATIVE_LE = ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99'];
+
+/**
+ * The pixels of each frame of a file as a decoder returns them (interleaved samples, little-endian, one byte
+ * per 1-bit pixel), read from the file's own Pixel Data without the import code, or from its little-endian
+ * twin in the package (MR_small_RLE.dcm -> MR_small.dcm). Undefined when neither can be had simply.
+ */
+function referencePixels(name: string): Buffer[] | undefined {
+  let raw: { meta: RawDataset; dict: RawDataset };
+  try {
+    raw = rawOf(name);
+  } catch {
+    return undefined;
+  }
+  const value = (tag: string) => raw.dict[tag]?.Value?.[0] as number | undefined;
+  const syntax = raw.meta['00020010']?.Value?.[0] as string;
+  const bits = value('00280100') as number;
+  if (!NATIVE_LE.includes(syntax) && !(syntax === '1.2.840.10008.1.2.2' && bits === 8)) {
+    const twin = name.replace(/_(RLE|rle|bigendian|expb)(?=[_.])/, '');
+    return twin !== name && fs.existsSync(path.join(dir, twin)) ? referencePixels(twin) : undefined;
+  }
+  const all = Buffer.concat((raw.dict['7FE00010'].Value as ArrayBuffer[]).map((b) => Buffer.from(b)));
+  const [rows, columns, samples, frames] = [value('00280010')!, value('00280011')!, value('00280002') ?? 1, Number(value('00280008') ?? 1)];
+  const pixels = rows * columns;
+  return Array.from({ length: frames }, (_, f) => {
+    if (bits === 1) return Buffer.from(Array.from({ length: pixels }, (_, i) => (all[(f * pixels + i) >> 3] >> ((f * pixels + i) & 7)) & 1));
+    const size = pixels * samples * (bits / 8);
+    const frame = all.subarray(f * size, (f + 1) * size);
+    if (samples === 1 || value('00280006') !== 1) return Buffer.from(frame);
+    return Buffer.from(Array.from({ length: size }, (_, i) => frame[(i % samples) * pixels + Math.floor(i / samples)]));
+  });
 }
 
 interface Parts { patient: Json; study: Json; seriesUID: string; series: Json; instances: Record<string, Json> }
@@ -161,7 +201,10 @@ function compareWithDump(actual: Json, expected: DumpElement[], where: string): 
 
 describe('emulator DICOM import (pydicom test files)', function () {
   this.timeout(300_000);
-  before(() => { dir = pydicomTestFilesSync(); });
+  before(async () => {
+    dir = pydicomTestFilesSync();
+    codec = await loadHtj2kCodec();
+  });
 
   describe('CT_small.dcm', () => {
     let set: ImportedImageSet;
@@ -260,19 +303,21 @@ describe('emulator DICOM import (pydicom test files)', function () {
       assert.ok(!keys.includes('PixelData'));
     });
 
-    it('describes its frame: raw little-endian pixels, CRC-32, pixel range, size', () => {
+    it('describes its frame: lossless HTJ2K of its pixels, CRC-32 of the decoded pixels, pixel range, size', () => {
       const inst = only(p.instances);
-      assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.1');
+      assert.equal(inst.StoredTransferSyntaxUID, HTJ2K);
       assert.equal(inst.ChecksumType, 'DECOMPRESSED');
       const frames = inst.ImageFrames as Json[];
       assert.equal(frames.length, 1);
       assert.equal(set.frames.length, 1);
       const pixels = new Uint8Array(raw.dict['7FE00010'].Value![0] as ArrayBuffer);
       const bytes = set.frames[0].bytes;
-      assert.deepEqual(Buffer.from(bytes), Buffer.from(pixels));
+      assert.deepEqual([...bytes.subarray(0, 4)], [0xff, 0x4f, 0xff, 0x51], 'a JPEG 2000 codestream (SOC, SIZ)');
+      assert.deepEqual(decode(bytes), Buffer.from(pixels));
       assert.match(set.frames[0].id, /^[0-9a-z]{32}$/);
       assert.equal(frames[0].ID, set.frames[0].id);
-      assert.equal(frames[0].FrameSizeInBytes, 128 * 128 * 2);
+      assert.equal(frames[0].FrameSizeInBytes, bytes.length);
+      assert.ok(bytes.length < 128 * 128 * 2, `compressed: ${bytes.length} bytes`);
       const values = new Int16Array(pixels.buffer, pixels.byteOffset, pixels.length / 2);
       assert.equal(frames[0].MinPixelValue, Math.min(...values));
       assert.equal(frames[0].MaxPixelValue, Math.max(...values));
@@ -331,17 +376,17 @@ describe('emulator DICOM import (pydicom test files)', function () {
   });
 
   describe('transfer syntaxes', () => {
-    it('gives the same frame bytes for MR_small in explicit LE, big endian, implicit VR and RLE Lossless', () => {
+    it('gives the same pixels for MR_small in explicit LE, big endian, implicit VR and RLE Lossless', () => {
       const reference = importOne('MR_small.dcm');
       const pixels = new Uint8Array(rawOf('MR_small.dcm').dict['7FE00010'].Value![0] as ArrayBuffer);
-      assert.deepEqual(Buffer.from(reference.frames[0].bytes), Buffer.from(pixels));
+      assert.deepEqual(decode(reference.frames[0].bytes), Buffer.from(pixels));
       for (const name of ['MR_small_bigendian.dcm', 'MR_small_expb.dcm', 'MR_small_implicit.dcm', 'MR_small_RLE.dcm']) {
         const set = importOne(name);
         assert.equal(set.frames.length, 1, name);
-        assert.deepEqual(Buffer.from(set.frames[0].bytes), Buffer.from(pixels), `${name} frame equals MR_small's pixels`);
+        assert.deepEqual(decode(set.frames[0].bytes), Buffer.from(pixels), `${name} frame decodes to MR_small's pixels`);
         const inst = only(parts(set).instances);
-        assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.1', name);
-        assert.equal((inst.ImageFrames as Json[])[0].FrameSizeInBytes, 64 * 64 * 2);
+        assert.equal(inst.StoredTransferSyntaxUID, HTJ2K, name);
+        assert.equal((inst.ImageFrames as Json[])[0].FrameSizeInBytes, set.frames[0].bytes.length);
         assert.equal(parts(set).patient.PatientName, 'CompressedSamples^MR1', name);
         assert.equal((inst.DICOM as Json).Rows, 64, name);
       }
@@ -356,12 +401,13 @@ describe('emulator DICOM import (pydicom test files)', function () {
       assert.equal(be.TransferSyntaxUID, '1.2.840.10008.1.2.2');
     });
 
-    it('splits multi-frame native pixel data into frames (rtdose.dcm, 15 frames)', () => {
+    it('splits multi-frame native pixel data into frames, keeping 32-bit pixels as they are (rtdose.dcm, 15 frames)', () => {
       const set = importOne('rtdose.dcm');
       const raw = rawOf('rtdose.dcm');
       const all = Buffer.from(raw.dict['7FE00010'].Value![0] as ArrayBuffer);
       assert.equal(set.frames.length, 15);
       const inst = only(parts(set).instances);
+      assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.1', 'HTJ2K holds at most 16 bits per sample here');
       const frames = inst.ImageFrames as Json[];
       assert.equal(frames.length, 15);
       assert.deepEqual(Buffer.concat(set.frames.map((f) => Buffer.from(f.bytes))), all);
@@ -369,18 +415,65 @@ describe('emulator DICOM import (pydicom test files)', function () {
       frames.forEach((f, i) => {
         assert.equal(f.ID, set.frames[i].id);
         assert.equal(f.FrameSizeInBytes, all.length / 15);
+        assert.equal((f.PixelDataChecksumFromBaseToFullResolution as Json[])[0].Checksum, zlib.crc32(set.frames[i].bytes));
       });
+    });
+
+    it('stores every native and RLE frame of the package as lossless HTJ2K whose decoded pixels are the file\'s, checksum included', () => {
+      const names = fs.readdirSync(dir).filter((n) => n.endsWith('.dcm')).sort();
+      let encoded = 0;
+      let compared = 0;
+      const kept: string[] = [];
+      for (const name of names) {
+        const { imageSets, results } = importDicomFiles([file(name)]);
+        if (!results[0].ok || imageSets.length === 0) continue;
+        for (const inst of Object.values(parts(imageSets[0]).instances)) {
+          const frames = inst.ImageFrames as Json[] | undefined;
+          if (!frames) continue;
+          const dicom = inst.DICOM as Json;
+          const [rows, columns, samples, bits] = [dicom.Rows, dicom.Columns, dicom.SamplesPerPixel ?? 1, dicom.BitsAllocated] as number[];
+          const bytesOfFrame = (i: number) => imageSets[0].frames.find((f) => f.id === frames[i].ID)!.bytes;
+          const checksum = (i: number) => (frames[i].PixelDataChecksumFromBaseToFullResolution as Json[])[0].Checksum;
+          if (inst.StoredTransferSyntaxUID !== HTJ2K) {
+            if (inst.ChecksumType === 'DECOMPRESSED') {
+              // Native data HTJ2K cannot hold here: more than 16 bits, colour of more than 8 bits, subsampled YBR.
+              assert.ok(bits > 16 || (samples === 3 && bits > 8) || dicom.PhotometricInterpretation === 'YBR_FULL_422', `${name} should be stored as HTJ2K`);
+              frames.forEach((_, i) => assert.equal(checksum(i), zlib.crc32(bytesOfFrame(i)), name));
+              kept.push(name);
+            }
+            continue;
+          }
+          encoded++;
+          assert.equal(inst.ChecksumType, 'DECOMPRESSED', name);
+          const reference = referencePixels(name);
+          frames.forEach((frame, i) => {
+            const pixels = decode(bytesOfFrame(i));
+            assert.equal(frame.FrameSizeInBytes, bytesOfFrame(i).length, name);
+            assert.equal(pixels.length, rows * columns * samples * (bits === 1 ? 1 : bits / 8), `${name}: decoded size`);
+            assert.equal(checksum(i), zlib.crc32(pixels), `${name} frame ${i}: checksum of the decoded pixels`);
+            if (reference) {
+              assert.deepEqual(pixels, reference[i], `${name} frame ${i}: decoded pixels equal the file's`);
+              compared++;
+            }
+          });
+        }
+      }
+      assert.ok(encoded >= 14, `${encoded} instances stored as HTJ2K`);
+      assert.ok(compared >= 12, `${compared} frames compared with the file's pixels`);
+      assert.deepEqual(kept.sort(), ['SC_rgb_rle_16bit.dcm', 'SC_rgb_rle_16bit_2frame.dcm', 'SC_rgb_rle_32bit.dcm', 'SC_rgb_rle_32bit_2frame.dcm',
+        'SC_ybr_full_422_uncompressed.dcm', 'badVR.dcm', 'rtdose.dcm', 'rtdose_1frame.dcm', 'rtdose_expb.dcm', 'rtdose_expb_1frame.dcm']);
     });
 
     it('decodes multi-frame RLE: two frames of SC_rgb_rle_2frame.dcm, the first equal to SC_rgb_rle.dcm', () => {
       const two = importOne('SC_rgb_rle_2frame.dcm');
       const one = importOne('SC_rgb_rle.dcm');
       assert.equal(two.frames.length, 2);
-      assert.equal(two.frames[0].bytes.length, 100 * 100 * 3);
-      assert.deepEqual(Buffer.from(two.frames[0].bytes), Buffer.from(one.frames[0].bytes));
-      assert.notDeepEqual(Buffer.from(two.frames[1].bytes), Buffer.from(two.frames[0].bytes));
+      const [first, second, single] = [decode(two.frames[0].bytes), decode(two.frames[1].bytes), decode(one.frames[0].bytes)];
+      assert.equal(first.length, 100 * 100 * 3);
+      assert.deepEqual(first, single);
+      assert.notDeepEqual(second, first);
       // The image is red, green, blue and white bands: the first pixel is pure red.
-      assert.deepEqual([...one.frames[0].bytes.subarray(0, 3)], [255, 0, 0]);
+      assert.deepEqual([...single.subarray(0, 3)], [255, 0, 0]);
     });
 
     it('keeps JPEG frames encoded, in their original transfer syntax', () => {

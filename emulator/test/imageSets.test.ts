@@ -1,13 +1,15 @@
 // Conformance: image sets of the seeded data store through the real SDK over HTTP: reads,
 // versions, updates and their asynchronous states, conflicts, force, revert, copy, delete, tags.
 import * as assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import {
   ConflictException, CopyImageSetCommand, DeleteDatastoreCommand, DeleteImageSetCommand, GetImageFrameCommand, GetImageSetCommand,
   GetImageSetMetadataCommand, ListImageSetVersionsCommand, ListTagsForResourceCommand, ResourceNotFoundException,
   TagResourceCommand, ThrottlingException, UpdateImageSetMetadataCommand, ValidationException, paginateListImageSetVersions,
   type GetImageSetCommandOutput,
 } from '@aws-sdk/client-medical-imaging';
+import { decodeHtj2k } from '../../src/core/htj2k';
+import { loadHtj2kCodec } from '../src/htj2k';
 import { SEED_DATASTORE_ID, seedImageSetId } from '../src/server';
 import { encodeJson, until, hold, modelFrameContentType, readMetadata, rejection, release, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 
@@ -70,7 +72,7 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.equal(sdk.contentType, 'application/json');
     const bytes = await (sdk.imageSetMetadataBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     assert.deepEqual([...bytes.slice(0, 2)], [0x1f, 0x8b], 'gzip magic');
-    const doc = JSON.parse(gunzipSync(bytes).toString('utf8')) as Doc;
+    const doc = JSON.parse(zlib.gunzipSync(bytes).toString('utf8')) as Doc;
     assert.equal(doc.SchemaVersion, '1.1');
     assert.equal(doc.DatastoreID, datastoreId);
     assert.equal(doc.ImageSetID, PRIMARY[0]);
@@ -83,14 +85,18 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     assert.ok(count >= 5000, `instances: ${count}`);
   });
 
-  it('GetImageFrame returns the bytes of a frame named in the metadata, with its content type', async () => {
+  it('GetImageFrame returns the HTJ2K bytes of a frame named in the metadata as image/jph, decoding to its checksum', async () => {
     const doc = await metadata(PRIMARY[1] as string);
     const instance = Object.values(Object.values(doc.Study.Series as Record<string, Doc>)[0]?.Instances as Record<string, Doc>)[0] as Doc;
     const frame = instance.ImageFrames[0] as Doc;
     const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: frame.ID } }));
     const bytes = await (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     assert.equal(bytes.length, frame.FrameSizeInBytes);
+    assert.equal(instance.StoredTransferSyntaxUID, '1.2.840.10008.1.2.4.202');
     assert.equal(r.contentType, modelFrameContentType(instance.StoredTransferSyntaxUID), `content type of a frame stored as ${instance.StoredTransferSyntaxUID}`);
+    const { info, pixels } = decodeHtj2k(await loadHtj2kCodec(), bytes);
+    assert.deepEqual([info.width, info.height], [instance.DICOM.Columns, instance.DICOM.Rows]);
+    assert.equal(zlib.crc32(pixels), frame.PixelDataChecksumFromBaseToFullResolution[0].Checksum);
     const e = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: '0'.repeat(32) } })));
     assert.ok(e instanceof ResourceNotFoundException);
     const v = await rejection(h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: 'xyz' } })));
@@ -493,6 +499,27 @@ describe('emulator: image sets, versions and updates (seeded)', function () {
     await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ reset: true }) });
     const state = await (await fetch(`${h.url}/_emulator/faults`)).json() as { failNextUpdates: number; latencyMs: number; updateDelayMs: number };
     assert.deepEqual([state.failNextUpdates, state.latencyMs, state.updateDelayMs], [0, 0, 50]);
+  });
+
+  it('faults: damageNextFrames garbles or truncates the next GetImageFrame answers, then frames are whole again', async () => {
+    const doc = await metadata(PRIMARY[1] as string);
+    const frame = (Object.values(Object.values(doc.Study.Series as Record<string, Doc>)[0]?.Instances as Record<string, Doc>)[0] as Doc).ImageFrames[0] as Doc;
+    const get = async () => {
+      const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: PRIMARY[1], imageFrameInformation: { imageFrameId: frame.ID } }));
+      return (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    };
+    const whole = await get();
+    const codec = await loadHtj2kCodec();
+    h.emulator.faults.damageNextFrames(1);
+    const garbled = await get();
+    assert.equal(garbled.length, whole.length);
+    assert.throws(() => decodeHtj2k(codec, garbled), /not a decodable HTJ2K codestream/);
+    const res = await fetch(`${h.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ damageNextFrames: { count: 1, how: 'truncate' } }) });
+    assert.equal(res.status, 200);
+    const truncated = await get();
+    assert.equal(truncated.length, Math.floor(whole.length / 2));
+    assert.deepEqual(await get(), whole, 'only the next N answers are damaged');
+    assert.throws(() => h.emulator.faults.damageNextFrames(1, 'melt' as 'garble'), /unknown damage 'melt'/);
   });
 
   it('counts the requests of each operation by status, in process and over HTTP, from the last reset', async () => {

@@ -5,11 +5,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import {
   CreateDatastoreCommand, GetDatastoreCommand, GetDICOMImportJobCommand, GetImageFrameCommand, GetImageSetCommand,
   GetImageSetMetadataCommand, ListDICOMImportJobsCommand, ResourceNotFoundException, SearchImageSetsCommand,
   StartDICOMImportJobCommand, ValidationException,
 } from '@aws-sdk/client-medical-imaging';
+import { decodeHtj2k } from '../../src/core/htj2k';
+import { loadHtj2kCodec } from '../src/htj2k';
 import { until, modelFrameContentType, readMetadata, rejection, startHarness, stopHarness, type Doc, type Harness } from './helpers';
 import { pydicomTestFiles } from './pydicomFiles';
 
@@ -169,7 +172,8 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     }
     assert.equal(inst.DICOM.Rows, fileValue(ctFile.dict, '00280010'));
     assert.equal(inst.ImageFrames.length, 1);
-    assert.equal(inst.ImageFrames[0].FrameSizeInBytes, 128 * 128 * 2);
+    assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.4.202', 'stored as lossless HTJ2K');
+    assert.ok(inst.ImageFrames[0].FrameSizeInBytes < 128 * 128 * 2, 'the stored (compressed) size');
 
     const rtFile = readFile(path.join(source, 'rtstruct.dcm'));
     const rt = imported.find((x) => x.doc.Study.DICOM.StudyInstanceUID === fileValue(rtFile.dict, '0020000D') && Object.values(x.doc.Study.Series as Record<string, Doc>)[0]?.DICOM.Modality === 'RTSTRUCT');
@@ -182,15 +186,18 @@ describe('emulator: DICOM import jobs with the pydicom test files', function () 
     rois.forEach((roi, i) => assert.equal(roi.ROIName, fileValue(fileRois[i] as Record<string, { Value?: unknown[] }>, '30060026')));
   });
 
-  it('GetImageFrame returns the pixel data of CT_small.dcm', async () => {
+  it('GetImageFrame returns the pixel data of CT_small.dcm as lossless HTJ2K (image/jph)', async () => {
     const ct = imported.find((x) => x.doc.Patient.DICOM.PatientName === 'CompressedSamples^CT1') as { imageSetId: string; doc: Doc };
     const inst = Object.values(Object.values(ct.doc.Study.Series as Record<string, Doc>)[0]?.Instances as Record<string, Doc>)[0] as Doc;
     const r = await h.client.send(new GetImageFrameCommand({ datastoreId, imageSetId: ct.imageSetId, imageFrameInformation: { imageFrameId: inst.ImageFrames[0].ID } }));
     const bytes = await (r.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
     const file = readFile(path.join(source, 'CT_small.dcm'));
     const pixels = new Uint8Array(file.dict['7FE00010']?.Value?.[0] as ArrayBuffer);
-    assert.equal(bytes.length, pixels.length);
-    assert.ok(Buffer.from(bytes).equals(Buffer.from(pixels)), 'frame bytes are the file pixel data');
+    assert.equal(r.contentType, 'image/jph');
+    assert.equal(bytes.length, inst.ImageFrames[0].FrameSizeInBytes);
+    const decoded = decodeHtj2k(await loadHtj2kCodec(), bytes).pixels;
+    assert.ok(Buffer.from(decoded).equals(Buffer.from(pixels)), 'the frame decodes to the file\'s pixel data');
+    assert.equal(inst.ImageFrames[0].PixelDataChecksumFromBaseToFullResolution[0].Checksum, zlib.crc32(decoded));
   });
 
   it('GetImageFrame answers every frame with the content type the service model gives its stored transfer syntax (files in six encodings)', async () => {

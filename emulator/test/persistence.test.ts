@@ -4,10 +4,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import {
-  CreateDatastoreCommand, GetDatastoreCommand, GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand,
+  CreateDatastoreCommand, GetDatastoreCommand, GetImageFrameCommand, GetImageSetCommand, GetImageSetMetadataCommand, ListImageSetVersionsCommand,
   ListTagsForResourceCommand, TagResourceCommand, UpdateImageSetMetadataCommand,
 } from '@aws-sdk/client-medical-imaging';
+import { decodeHtj2k } from '../../src/core/htj2k';
+import { loadHtj2kCodec } from '../src/htj2k';
 import { SEED_DATASTORE_ID, seedImageSetId, startEmulator } from '../src/server';
 import { clientFor, encodeJson, until, readMetadata } from './helpers';
 
@@ -66,6 +69,30 @@ describe('emulator: persistence and reproducible seed', function () {
         return r.datastoreProperties?.datastoreStatus === 'ACTIVE' ? r : undefined;
       });
       assert.equal(d.datastoreProperties?.datastoreName, 'second');
+    });
+  });
+
+  it('keeps frames that several image sets share once, and serves them all after a restart', async () => {
+    // A non-primary seeded copy shows the same images as its primary image set, under its own frame ids.
+    const frameOf = async (c: ReturnType<typeof clientFor>, imageSetId: string) => {
+      const doc = await meta(c, imageSetId) as { Study: { Series: Record<string, { Instances: Record<string, { ImageFrames?: { ID: string; PixelDataChecksumFromBaseToFullResolution: { Checksum: number }[] }[] }> }> } };
+      const frame = Object.values(doc.Study.Series).flatMap((x) => Object.values(x.Instances)).flatMap((i) => i.ImageFrames ?? [])[0];
+      const out = await c.send(new GetImageFrameCommand({ datastoreId, imageSetId, imageFrameInformation: { imageFrameId: frame.ID } }));
+      return { frame, bytes: Buffer.from(await (out.imageFrameBlob as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) };
+    };
+    const [primary, copy] = [seedImageSetId(6), seedImageSetId(7)]; // the eighth image set is a copy of the seventh
+    const packs = () => fs.readdirSync(path.join(dataDir, 'frames')).filter((f) => f.endsWith('.pack')).reduce((n, f) => n + fs.statSync(path.join(dataDir, 'frames', f)).size, 0);
+    const before = await withEmulator({ seed: true }, async (c) => {
+      const [a, b] = [await frameOf(c, primary), await frameOf(c, copy)];
+      assert.notEqual(a.frame.ID, b.frame.ID);
+      assert.ok(a.bytes.equals(b.bytes), 'the same image');
+      return a.bytes;
+    });
+    assert.ok(packs() < 12 * 1024 * 1024, `frame packs hold each image once: ${packs()} bytes`);
+    await withEmulator({ seed: true }, async (c) => {
+      const b = await frameOf(c, copy);
+      assert.ok(b.bytes.equals(before), 'served from the earlier pack after the restart');
+      assert.equal(zlib.crc32(decodeHtj2k(await loadHtj2kCodec(), b.bytes).pixels), b.frame.PixelDataChecksumFromBaseToFullResolution[0].Checksum);
     });
   });
 

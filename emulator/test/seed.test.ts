@@ -3,9 +3,12 @@
 
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
+import { decodeHtj2k, type OpenJphModule } from '../../src/core/htj2k';
 import { computeMetadataUpdate } from '../../src/core/metadataUpdate';
 import { LEVEL_TAGS } from '../src/dicomLevels';
-import { generateSeed, SEED_DATASTORE_NAME, SeedImageSet } from '../src/seed';
+import { loadHtj2kCodec } from '../src/htj2k';
+import { markerBox } from '../src/phantoms';
+import { generateSeed as generateWith, SEED_DATASTORE_NAME, SeedImageSet } from '../src/seed';
 
 const dcmjs = require('dcmjs') as { data: { DicomMetaDictionary: { nameMap: Record<string, { tag: string; vr: string } | undefined> } } };
 
@@ -27,10 +30,33 @@ function tagOf(keyword: string): string {
   return entry.tag.replace(/[(),]/g, '').toUpperCase();
 }
 
+let codec: OpenJphModule;
+const generateSeed = () => generateWith(codec);
+
+/** Frames are shared between instances showing the same image: decode each distinct one once. */
+interface Decoded { pixels: Buffer; width: number; height: number; components: number; bits: number; min: number; max: number }
+const decoded = new Map<Uint8Array, Decoded>();
+function decode(bytes: Uint8Array): Decoded {
+  let d = decoded.get(bytes);
+  if (!d) {
+    const { info, pixels } = decodeHtj2k(codec, bytes);
+    const copy = new Uint8Array(pixels);
+    const values = info.bitsPerSample <= 8 ? copy : info.isSigned ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer);
+    let [min, max] = [Infinity, -Infinity];
+    for (const v of values) [min, max] = [Math.min(min, v), Math.max(max, v)];
+    d = { pixels: Buffer.from(pixels), width: info.width, height: info.height, components: info.componentCount, bits: info.bitsPerSample, min, max };
+    decoded.set(bytes, d);
+  }
+  return d;
+}
+
 describe('emulator seed data', function () {
   this.timeout(120_000);
   let seed: SeedImageSet[];
-  before(() => { seed = generateSeed(); });
+  before(async () => {
+    codec = await loadHtj2kCodec();
+    seed = generateSeed();
+  });
 
   it('is the same on every run (values, frames, timestamps)', () => {
     const again = generateSeed();
@@ -168,7 +194,7 @@ describe('emulator seed data', function () {
         const isImage = inst.DICOM.Rows !== undefined;
         assert.equal(inst.ImageFrames !== undefined, isImage, 'image instances, and only they, have frames');
         if (!isImage) continue;
-        assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.1');
+        assert.equal(inst.StoredTransferSyntaxUID, '1.2.840.10008.1.2.4.202', 'lossless HTJ2K');
         assert.equal(inst.ChecksumType, 'DECOMPRESSED');
         const nFrames = Number(inst.DICOM.NumberOfFrames ?? 1);
         assert.equal(inst.ImageFrames!.length, nFrames);
@@ -179,20 +205,86 @@ describe('emulator seed data', function () {
           allIds.add(id);
           const bytes = bytesById.get(id);
           assert.ok(bytes, `frame ${id} has bytes`);
-          const { Rows: rows, Columns: columns, BitsAllocated: bits, SamplesPerPixel: samples, PixelRepresentation: signed } = inst.DICOM as
-            { Rows: number; Columns: number; BitsAllocated: number; SamplesPerPixel: number; PixelRepresentation: number };
-          assert.equal(frame.FrameSizeInBytes, rows * columns * samples * (bits / 8));
+          const { Rows: rows, Columns: columns, BitsAllocated: bits, BitsStored: stored, SamplesPerPixel: samples } = inst.DICOM as
+            { Rows: number; Columns: number; BitsAllocated: number; BitsStored: number; SamplesPerPixel: number };
           assert.equal(bytes.length, frame.FrameSizeInBytes);
-          assert.deepEqual(frame.PixelDataChecksumFromBaseToFullResolution, [{ Width: columns, Height: rows, Checksum: zlib.crc32(bytes) }]);
-          const copy = new Uint8Array(bytes);
-          const values = bits === 8 ? copy : signed ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer);
-          assert.equal(frame.MinPixelValue, Math.min(...values));
-          assert.equal(frame.MaxPixelValue, Math.max(...values));
+          const image = decode(bytes);
+          assert.deepEqual([image.width, image.height, image.components], [columns, rows, samples]);
+          assert.ok(image.bits <= stored, `${image.bits} bits coded, BitsStored ${stored}`);
+          assert.equal(image.pixels.length, rows * columns * samples * (bits / 8));
+          assert.ok(bytes.length < image.pixels.length, 'compressed');
+          assert.deepEqual(frame.PixelDataChecksumFromBaseToFullResolution, [{ Width: columns, Height: rows, Checksum: zlib.crc32(image.pixels) }]);
+          assert.equal(frame.MinPixelValue, image.min);
+          assert.equal(frame.MaxPixelValue, image.max);
           described++;
         }
       }
       assert.equal(described, s.frames.length, 'no frame without an ImageFrames entry');
     }
+  });
+
+  it('shows realistic images: phantoms of at least 256 × 256 (CT, MR, CR, DX, MG), RGB ultrasound, "SYNTHETIC" burned in', () => {
+    const seen = new Map<string, number>();
+    for (const s of seed) {
+      for (const [, x] of series(s)) {
+        const modality = x.DICOM.Modality as string;
+        for (const [, inst] of Object.entries(x.Instances).slice(0, 3)) {
+          if (!inst.ImageFrames) continue;
+          const dicom = inst.DICOM as { Rows: number; Columns: number; SamplesPerPixel: number; PhotometricInterpretation: string; BitsAllocated: number };
+          const image = decode(s.frames.find((f) => f.id === inst.ImageFrames![0].ID)!.bytes);
+          if (['CT', 'MR', 'CR', 'DX', 'MG'].includes(modality)) assert.ok(dicom.Rows >= 256 && dicom.Columns >= 256, `${modality} ${dicom.Rows} × ${dicom.Columns}`);
+          const at = (x0: number, y0: number, c = 0) => {
+            const i = (y0 * image.width + x0) * image.components + c;
+            return image.bits > 8 ? image.pixels.readUInt16LE(i * 2) : image.pixels[i];
+          };
+          if (modality === 'US') {
+            assert.deepEqual([dicom.SamplesPerPixel, dicom.PhotometricInterpretation], [3, 'RGB']);
+            let coloured = 0;
+            for (let i = 0; i < image.width * image.height; i++) if (image.pixels[i * 3] !== image.pixels[i * 3 + 1]) coloured++;
+            assert.ok(coloured > 100, `${coloured} coloured (Doppler) pixels`);
+          }
+          // Something is imaged: most rows of the image's middle column are not the corner's background value.
+          const background = at(image.width - 1, image.height - 1);
+          let differing = 0;
+          for (let y = 0; y < image.height; y++) if (at(image.width >> 1, y) !== background) differing++;
+          assert.ok(differing > image.height / 3, `${modality}: ${differing} of ${image.height} pixels of the middle column differ from the background`);
+          // The marker: in its box, ink of one value on paper of another, forming nine letters (8-connected shapes).
+          for (const corner of ['left', 'right'] as const) {
+            const box = markerBox(image.width, image.height, corner);
+            const paper = at(box.x, box.y);
+            const ink = at(box.x + 2 * box.scale, box.y + 2 * box.scale + box.scale); // the left edge of the S
+            let plainBorder = true;
+            for (let x0 = box.x; x0 < box.x + box.width; x0++) if (at(x0, box.y) !== paper || at(x0, box.y + box.height - 1) !== paper) plainBorder = false;
+            if (ink === paper || !plainBorder) continue; // the marker is in the other corner
+            const seenPixel = new Set<number>();
+            let letters = 0;
+            for (let y = box.y; y < box.y + box.height; y++) {
+              for (let x0 = box.x; x0 < box.x + box.width; x0++) {
+                if (at(x0, y) !== ink || seenPixel.has(y * image.width + x0)) continue;
+                letters++;
+                const stack = [[x0, y]];
+                seenPixel.add(y * image.width + x0);
+                while (stack.length) {
+                  const [px, py] = stack.pop()!;
+                  for (let dy = -1; dy <= 1; dy++) {
+                    for (let dx = -1; dx <= 1; dx++) {
+                      const [nx, ny] = [px + dx, py + dy];
+                      if (nx < box.x || ny < box.y || nx >= box.x + box.width || ny >= box.y + box.height) continue;
+                      if (seenPixel.has(ny * image.width + nx) || at(nx, ny) !== ink) continue;
+                      seenPixel.add(ny * image.width + nx);
+                      stack.push([nx, ny]);
+                    }
+                  }
+                }
+              }
+            }
+            assert.equal(letters, 'SYNTHETIC'.length, `${modality}: the marker's letters`);
+            seen.set(modality, (seen.get(modality) ?? 0) + 1);
+          }
+        }
+      }
+    }
+    for (const m of ['CT', 'MR', 'CR', 'DX', 'MG', 'US', 'PT']) assert.ok((seen.get(m) ?? 0) > 0, `${m} images carry the marker`);
   });
 
   it('is editable as the extension edits it: no change plans nothing, a patient/study edit needs no force', () => {

@@ -53,6 +53,7 @@ const SERVICE_CODES: Record<string, { code: HealthImagingErrorCode; retryable: b
   AccessDeniedException: { code: 'AccessDenied', retryable: false },
   ValidationException: { code: 'Validation', retryable: false },
   BadRequestException: { code: 'Validation', retryable: false },
+  NotAcceptableException: { code: 'Validation', retryable: false },
   ResourceNotFoundException: { code: 'NotFound', retryable: false },
   ServiceQuotaExceededException: { code: 'ServiceQuota', retryable: false },
   InternalServerException: { code: 'Internal', retryable: true },

@@ -96,6 +96,12 @@ export interface SearchCriteria {
 
 export interface Page<T> { items: T[]; nextToken?: string }
 
+/** GetImageFrame: the frame's bytes as stored (for example HTJ2K, `image/jph`) and their content type. */
+export interface ImageFrame {
+  bytes: Uint8Array;
+  contentType?: string;
+}
+
 export interface HealthImagingClient {
   listDatastores(nextToken?: string, maxResults?: number): Promise<Page<DatastoreSummary>>;
   searchImageSets(datastoreId: string, criteria: SearchCriteria, nextToken?: string, maxResults?: number): Promise<Page<ImageSetSummary>>;
@@ -103,6 +109,8 @@ export interface HealthImagingClient {
   /** The metadata document, gunzipped and parsed text (not reformatted). */
   getImageSetMetadata(datastoreId: string, imageSetId: string, versionId?: string): Promise<string>;
   listImageSetVersions(datastoreId: string, imageSetId: string, nextToken?: string, maxResults?: number): Promise<Page<ImageSetVersion>>;
+  /** One frame (`imageFrameId` from the metadata's ImageFrames[].ID). */
+  getImageFrame(datastoreId: string, imageSetId: string, imageFrameId: string): Promise<ImageFrame>;
   /** `updatableAttributes` / `removableAttributes` as JSON documents; the adapter encodes them. */
   updateImageSetMetadata(request: {
     datastoreId: string;

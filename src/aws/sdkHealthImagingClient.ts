@@ -8,6 +8,7 @@ import { gunzip as gunzipCb } from 'node:zlib';
 import {
   CopyImageSetCommand,
   DeleteImageSetCommand,
+  GetImageFrameCommand,
   GetImageSetCommand,
   GetImageSetMetadataCommand,
   ListDatastoresCommand,
@@ -23,7 +24,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { HealthImagingError, toHealthImagingError } from './errors';
 import type {
-  CopyImageSetSide, CopyResult, DatastoreSummary, HealthImagingClient, ImageSetProperties, ImageSetState, ImageSetSummary, ImageSetVersion,
+  CopyImageSetSide, CopyResult, DatastoreSummary, HealthImagingClient, ImageFrame, ImageSetProperties, ImageSetState, ImageSetSummary, ImageSetVersion,
   ImageSetWorkflowStatus, Page, SearchCriteria, UpdateResult,
 } from './healthImagingClient';
 import { resolveRegion, type ResolvedRegion } from './sharedConfig';
@@ -296,6 +297,15 @@ export class SdkHealthImagingClient implements HealthImagingClient {
     return this.call('ListImageSetVersions', `${datastoreId}/${imageSetId}`, async (c) => {
       const out = await c.send(new ListImageSetVersionsCommand({ datastoreId, imageSetId, nextToken, maxResults }));
       return { items: (out.imageSetPropertiesList ?? []).map(toVersion), nextToken: out.nextToken };
+    });
+  }
+
+  async getImageFrame(datastoreId: string, imageSetId: string, imageFrameId: string): Promise<ImageFrame> {
+    return this.call('GetImageFrame', `${imageSetId}/${imageFrameId}`, async (c) => {
+      const out = await c.send(new GetImageFrameCommand({ datastoreId, imageSetId, imageFrameInformation: { imageFrameId } }));
+      const bytes = await out.imageFrameBlob.transformToByteArray();
+      this.options.logger?.debug(`GetImageFrame ${imageSetId}/${imageFrameId}: ${bytes.byteLength} bytes, ${out.contentType ?? 'no content type'}`);
+      return { bytes, contentType: out.contentType };
     });
   }
 

@@ -32,8 +32,17 @@ export interface Locator {
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
   allInnerTexts(): Promise<string[]>;
   screenshot(options?: { path?: string }): Promise<Buffer>;
+  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
+  evaluate<R, A>(fn: (element: any, arg: A) => R, arg: A): Promise<R>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Runs `fn` in the page on every matching element (DOM elements, typed here by what the tests read). */
   evaluateAll<R>(fn: (elements: { className: string; textContent: string | null }[]) => R): Promise<R>;
+}
+
+/** The subset of playwright-core's Frame the tests use (a webview's content is a frame of the page). */
+export interface Frame {
+  url(): string;
+  locator(selector: string): Locator;
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
 }
 
 /** The subset of playwright-core's Page the tests use. */
@@ -44,7 +53,13 @@ export interface Page {
     press(key: string, options?: { delay?: number }): Promise<void>;
     type(text: string, options?: { delay?: number }): Promise<void>;
   };
-  mouse: { click(x: number, y: number): Promise<void> };
+  mouse: {
+    click(x: number, y: number): Promise<void>;
+    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+    down(): Promise<void>;
+    up(): Promise<void>;
+  };
+  frames(): Frame[];
   screenshot(options?: { path?: string; fullPage?: boolean }): Promise<Buffer>;
   waitForTimeout(ms: number): Promise<void>;
   waitForFunction(fn: string, arg?: unknown, options?: { timeout?: number }): Promise<unknown>;
@@ -105,6 +120,8 @@ export interface E2ESession {
   screenshot(name: string): Promise<string>;
   /** Merges settings into the remote ("Machine") settings file, which the running workbench reads again. */
   setMachineSettings(settings: Record<string, unknown>): void;
+  /** The folder screenshot() writes to (it exists), for screenshots of a single element. */
+  screenshotDir: string;
   /** Page errors and console errors seen so far, offline noise left out (for failure messages). */
   problems: string[];
   dispose(): Promise<void>;
@@ -176,8 +193,9 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2ESession> {
       extensionDevelopmentPath: options.vsix ? undefined : repoRoot,
     }));
 
+    fs.mkdirSync(host.paths.screenshots, { recursive: true });
     const session: E2ESession = {
-      page, emulator, codeServer, workspace, awsEnv, problems,
+      page, emulator, codeServer, workspace, awsEnv, problems, screenshotDir: host.paths.screenshots,
       async waitForWorkbench(timeoutMs = 60_000) {
         await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
       },

@@ -182,6 +182,23 @@ describe('SdkHealthImagingClient against the emulator', function () {
     assert.notEqual(old.Study.DICOM.StudyDescription, 'ADAPTER TEST');
   });
 
+  it('gets a frame: its stored bytes (HTJ2K) with the service\'s content type; errors mapped for GetImageFrame', async () => {
+    const doc = JSON.parse(await client.getImageSetMetadata(datastoreId, all[0].imageSetId));
+    const frame = Object.values(doc.Study.Series as Record<string, { Instances: Record<string, { ImageFrames?: { ID: string; FrameSizeInBytes: number }[] }> }>)
+      .flatMap((s) => Object.values(s.Instances)).flatMap((i) => i.ImageFrames ?? [])[0];
+    assert.ok(frame, 'the image set has a frame');
+    const got = await client.getImageFrame(datastoreId, all[0].imageSetId, frame.ID);
+    assert.equal(got.contentType, 'image/jph');
+    assert.equal(got.bytes.byteLength, frame.FrameSizeInBytes);
+    assert.deepEqual([...got.bytes.subarray(0, 4)], [0xff, 0x4f, 0xff, 0x51]);
+    const missing = await rejection(client.getImageFrame(datastoreId, all[0].imageSetId, '0'.repeat(32)));
+    assert.deepEqual([missing.code, missing.operation], ['NotFound', 'GetImageFrame']);
+    emulator.faults.errorNext('GetImageFrame', 'AccessDeniedException', 1);
+    const denied = await rejection(client.getImageFrame(datastoreId, all[0].imageSetId, frame.ID));
+    assert.equal(denied.code, 'AccessDenied');
+    assert.match(denied.message, /medical-imaging:GetImageFrame/);
+  });
+
   it('maps a missing image set to NotFound and a stale base version to Conflict', async () => {
     const notFound = await rejection(client.getImageSet(datastoreId, '0'.repeat(32)));
     assert.equal(notFound.code, 'NotFound');
