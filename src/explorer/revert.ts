@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { listAllImageSetVersions, type HealthImagingClient, type ImageSetVersion } from '../aws/healthImagingClient';
 import { Commands } from '../constants';
-import { readableLocation } from '../core/metadataLocation';
-import { differingPointers } from '../core/json';
+import { readableLocation, shortUid } from '../core/metadataLocation';
+import { differingPointers, fromPointer } from '../core/json';
 import type { MetadataFileSystemProvider } from '../documents/metadataFileSystemProvider';
 import { metadataUri } from '../documents/metadataUri';
 import { followUpdate, UpdateFailedError, type FollowOptions } from '../documents/updateFollower';
@@ -168,6 +168,14 @@ export class RevertCommand extends Disposable {
         return `Version ${to} holds the same metadata as version ${from}.\n\n`;
       }
       const shown = pointers.slice(0, MAX_DETAIL_LINES + 1).map((p) => readableLocation(p, target, current));
+      // Two places that read the same (an instance listed under another UID in each version): tell them apart.
+      const labels = [...shown];
+      for (let i = 0; i < shown.length; i++) {
+        if (labels.indexOf(labels[i]) !== labels.lastIndexOf(labels[i])) {
+          const segments = fromPointer(pointers[i]) ?? [];
+          shown[i] = `${shown[i]} (${shortUid(segments[segments.length - 1] ?? '')})`;
+        }
+      }
       return `Version ${to} differs from version ${from} in ${plural(pointers.length, 'place')}:\n${detailLines([...shown, ...pointers.slice(shown.length)])}\n\n`;
     } catch (error) {
       this.deps.log.warn(`could not list what the revert of ${datastoreId}/${imageSetId} to version ${to} changes: ${(error as Error).name}`);

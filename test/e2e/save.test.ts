@@ -123,7 +123,12 @@ describe('saving and reverting in the workbench', function () {
 
     const dialog = modal();
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await dialog.innerText(), /Revert image set .* to version 1\?/);
+    const question = await dialog.innerText();
+    assert.match(question, /Revert image set .* to version 1\?/);
+    // it lists what the revert changes: the name saved earlier, and the instance back under its old UID
+    assert.match(question, /Version 1 differs from version \d+ in 3 places:/);
+    assert.match(question, /Patient › PatientName/);
+    assert.match(question, /› Instance \d+ \(.+\)\n.*› Instance \d+ \(.+\)/);
     // the diff of the current metadata against version 1 is open behind the question
     await page.locator('.part.editor .monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
     await docsScreenshot(e2e, page.locator('.part.editor'), 'save-6-revert-diff-and-confirm', 'revert');
