@@ -3,17 +3,7 @@
 // VS Code when the healthImaging.connectionState context key the extension sets matches its "when".
 // Screenshots: .test-results/screenshots/welcome-*.png
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { repoRoot, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
-
-/** The .vsix to install: HI_E2E_VSIX, else the one `npm run package` wrote, else development mode. */
-function builtVsix(): string | undefined {
-  if (process.env.HI_E2E_VSIX) return process.env.HI_E2E_VSIX;
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  const file = path.join(repoRoot, `${name}-${version}.vsix`);
-  return fs.existsSync(file) ? file : undefined;
-}
+import { builtVsix, startE2E, type E2ESession } from '../../tools/vscode-host/driver';
 
 describe('the HealthImaging view\'s welcome content in the workbench', function () {
   this.timeout(180_000);
